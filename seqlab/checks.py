@@ -1,0 +1,122 @@
+"""Input checks that speak the course's notation.
+
+Every public function of :mod:`seqlab.numpy` and :mod:`seqlab.torch` checks what it is
+given with these helpers, so a mistake is reported as, for example::
+
+    ValueError: x^<t> must be (n_x, m) = (3, 10); got (10, 3)
+    TypeError: W_aa must be a float32 or float64 array; got int64
+    ValueError: a^<t-1> contains NaN (first at index (2, 0))
+
+No silent broadcasting: shapes must match exactly.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import numpy as np
+
+from .notation import text_of
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+_DIM_RE = re.compile(r"^(?:(\d+)\s*)?([A-Za-z_][A-Za-z_0-9]*)$")
+
+
+def _eval_dim(expr: str, sizes: Mapping[str, int]) -> int | None:
+    """Value of a dimension expression such as ``"n_a"``, ``"4 n_a"``, ``"n_a + n_x"`` or ``"1"``."""
+    total = 0
+    for term in expr.split("+"):
+        term = term.strip()
+        if term.isdigit():
+            total += int(term)
+            continue
+        match = _DIM_RE.match(term)
+        if not match or match.group(2) not in sizes:
+            return None
+        total += int(match.group(1) or 1) * int(sizes[match.group(2)])
+    return total
+
+
+def expected_shape(dims: tuple[str, ...], sizes: Mapping[str, int]) -> tuple[int | None, ...]:
+    """The concrete shape of ``dims`` given known ``sizes`` (``None`` where unknown)."""
+    return tuple(_eval_dim(d, sizes) for d in dims)
+
+
+def _fmt_shape(shape) -> str:
+    inner = ", ".join("?" if s is None else str(s) for s in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def check_array(value: Any, name: str, dims: tuple[str, ...], sizes: Mapping[str, int] | None = None,
+                *, dtype: np.dtype | None = None, finite: bool = True) -> np.ndarray:
+    """Check that ``value`` is a floating-point array of shape ``dims``.
+
+    ``name`` is a symbol name or parameter key of :mod:`seqlab.notation` (``"x_t"``,
+    ``"Wax"``) or any plain-text label.  ``dims`` is the shape in notation, e.g.
+    ``("n_x", "m")``; ``sizes`` gives the known values of the dimension names.  Unknown
+    dimension names are filled in from ``value`` and written back into ``sizes`` when it is
+    a ``dict`` so that later checks use them.  ``dtype``, when given, is the dtype all
+    arrays of the call must share.
+
+    Returns ``value`` unchanged (no copy, no cast).
+    """
+    label = text_of(name)
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{label} must be a numpy array of shape {'(' + ', '.join(dims) + ')'}; "
+                        f"got {type(value).__name__}")
+    if value.dtype.type not in FLOAT_DTYPES:
+        raise TypeError(f"{label} must be a float32 or float64 array; got {value.dtype}")
+    if dtype is not None and value.dtype != dtype:
+        raise TypeError(f"{label} is {value.dtype} but the other arrays are {np.dtype(dtype)}; "
+                        "use one floating-point dtype for inputs and parameters")
+    sizes = {} if sizes is None else sizes
+    if value.ndim != len(dims):
+        want = expected_shape(dims, sizes)
+        raise ValueError(f"{label} must be {_notation(dims)} = {_fmt_shape(want)}; got {_fmt_shape(value.shape)}"
+                         f" ({value.ndim}-D instead of {len(dims)}-D)")
+    # learn unknown single-name dimensions from the value itself
+    for d, n in zip(dims, value.shape):
+        if d not in sizes and _DIM_RE.match(d) and not d[0].isdigit() and " " not in d:
+            if isinstance(sizes, dict):
+                sizes[d] = n
+    want = expected_shape(dims, sizes)
+    if any(w is not None and w != g for w, g in zip(want, value.shape)):
+        raise ValueError(f"{label} must be {_notation(dims)} = {_fmt_shape(want)}; got {_fmt_shape(value.shape)}")
+    if finite:
+        check_finite(value, name)
+    return value
+
+
+def check_finite(value: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf."""
+    if value.size and not np.isfinite(value).all():
+        bad = np.argwhere(~np.isfinite(value))[0]
+        kind = "NaN" if np.isnan(value[tuple(bad)]) else "Inf"
+        raise ValueError(f"{text_of(name)} contains {kind} (first at index {tuple(int(i) for i in bad)}); "
+                         "non-finite values are not propagated")
+
+
+def _notation(dims: tuple[str, ...]) -> str:
+    return "(" + ", ".join(dims) + ")"
+
+
+def check_parameters(parameters: Any, spec: Mapping[str, tuple[str, ...]], sizes: dict[str, int],
+                     *, dtype: np.dtype | None = None, where: str = "parameters") -> np.dtype:
+    """Check a parameter dictionary against ``spec`` (key -> shape in notation).
+
+    Missing keys raise ``KeyError``-like ``ValueError`` naming the key and its symbol.
+    Returns the common dtype of the parameters.
+    """
+    if not isinstance(parameters, Mapping):
+        raise TypeError(f"{where} must be a dict of arrays keyed by {', '.join(spec)}; "
+                        f"got {type(parameters).__name__}")
+    missing = [k for k in spec if k not in parameters]
+    if missing:
+        raise ValueError(f"{where} is missing " + ", ".join(f"{k!r} ({text_of(k)})" for k in missing))
+    for key, dims in spec.items():
+        value = parameters[key]
+        check_array(value, key, dims, sizes, dtype=dtype)
+        if dtype is None:
+            dtype = value.dtype
+    return dtype
