@@ -12,6 +12,7 @@ No silent broadcasting: shapes must match exactly.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -23,19 +24,42 @@ FLOAT_DTYPES = (np.float32, np.float64)
 _DIM_RE = re.compile(r"^(?:(\d+)\s*)?([A-Za-z_][A-Za-z_0-9]*)$")
 
 
-def _eval_dim(expr: str, sizes: Mapping[str, int]) -> int | None:
-    """Value of a dimension expression such as ``"n_a"``, ``"4 n_a"``, ``"n_a + n_x"`` or ``"1"``."""
-    total = 0
+@lru_cache(maxsize=None)
+def _parse_dim(expr: str) -> tuple[tuple[int, str | None], ...] | None:
+    """``"4 n_a + n_x"`` -> ((4, "n_a"), (1, "n_x")); ``"1"`` -> ((1, None),); None if unparsable."""
+    terms = []
     for term in expr.split("+"):
         term = term.strip()
         if term.isdigit():
-            total += int(term)
+            terms.append((int(term), None))
             continue
         match = _DIM_RE.match(term)
-        if not match or match.group(2) not in sizes:
+        if not match:
             return None
-        total += int(match.group(1) or 1) * int(sizes[match.group(2)])
+        terms.append((int(match.group(1) or 1), match.group(2)))
+    return tuple(terms)
+
+
+def _eval_dim(expr: str, sizes: Mapping[str, int]) -> int | None:
+    """Value of a dimension expression such as ``"n_a"``, ``"4 n_a"``, ``"n_a + n_x"`` or ``"1"``."""
+    terms = _parse_dim(expr)
+    if terms is None:
+        return None
+    total = 0
+    for factor, name in terms:
+        if name is None:
+            total += factor
+        elif name in sizes:
+            total += factor * int(sizes[name])
+        else:
+            return None
     return total
+
+
+@lru_cache(maxsize=None)
+def _is_name(dim: str) -> bool:
+    """True for a plain dimension name such as ``"n_x"`` (not ``"4 n_a"`` or ``"1"``)."""
+    return bool(_DIM_RE.match(dim)) and not dim[0].isdigit() and " " not in dim
 
 
 def expected_shape(dims: tuple[str, ...], sizes: Mapping[str, int]) -> tuple[int | None, ...]:
@@ -76,9 +100,9 @@ def check_array(value: Any, name: str, dims: tuple[str, ...], sizes: Mapping[str
         raise ValueError(f"{label} must be {_notation(dims)} = {_fmt_shape(want)}; got {_fmt_shape(value.shape)}"
                          f" ({value.ndim}-D instead of {len(dims)}-D)")
     # learn unknown single-name dimensions from the value itself
-    for d, n in zip(dims, value.shape):
-        if d not in sizes and _DIM_RE.match(d) and not d[0].isdigit() and " " not in d:
-            if isinstance(sizes, dict):
+    if isinstance(sizes, dict):
+        for d, n in zip(dims, value.shape):
+            if d not in sizes and _is_name(d):
                 sizes[d] = n
     want = expected_shape(dims, sizes)
     if any(w is not None and w != g for w, g in zip(want, value.shape)):

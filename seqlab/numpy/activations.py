@@ -14,13 +14,13 @@ __all__ = ["sigmoid", "tanh", "relu", "softmax", "log_softmax",
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^{-z}), computed without overflow for large |z|."""
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    """σ(z) = 1 / (1 + e^{-z}), without overflow for large |z|.
+
+    With e = exp(−|z|): σ(z) = 1/(1 + e) for z ≥ 0 and e/(1 + e) for z < 0.
+    """
+    e = np.exp(-np.abs(z))
+    r = 1 / (1 + e)
+    return np.where(z >= 0, r, e * r)
 
 
 def tanh(z: np.ndarray) -> np.ndarray:

@@ -1,2 +1,274 @@
-"""Placeholder: being written."""
-__all__ = []
+"""The long short-term memory (LSTM) cell and its backpropagation through time (chapter 9).
+
+Every weight matrix W_f, W_u, W_c, W_o is (n_a, n_a + n_x) and acts on [a^<t-1>; x^<t>]::
+
+    Γ_f   = σ(W_f [a^<t-1>; x^<t>] + b_f)          forget gate
+    Γ_u   = σ(W_u [a^<t-1>; x^<t>] + b_u)          update (input) gate
+    c̃^<t> = tanh(W_c [a^<t-1>; x^<t>] + b_c)       candidate memory cell
+    c^<t> = Γ_f ⊙ c^<t-1> + Γ_u ⊙ c̃^<t>
+    Γ_o   = σ(W_o [a^<t-1>; x^<t>] + b_o)          output gate
+    a^<t> = Γ_o ⊙ tanh(c^<t>)
+    ŷ^<t> = softmax(W_y a^<t> + b_y)               (only if W_y, b_y are given)
+
+Backward, with da = dL/da^<t> and dc = dL/dc^<t> from above and from step t+1::
+
+    dΓ_o = da ⊙ tanh(c^<t>)                 dz_o = dΓ_o ⊙ Γ_o(1 − Γ_o)
+    dc  += da ⊙ Γ_o ⊙ (1 − tanh²(c^<t>))    (the path through a^<t>)
+    dz_f = dc ⊙ c^<t-1> ⊙ Γ_f(1 − Γ_f)      dz_u = dc ⊙ c̃^<t> ⊙ Γ_u(1 − Γ_u)
+    dz_c = dc ⊙ Γ_u ⊙ (1 − c̃²)              dc^<t-1> = dc ⊙ Γ_f
+    dW_* = dz_* [a^<t-1>; x^<t>]ᵀ,  db_* = Σ_batch dz_*,  [da^<t-1>; dx^<t>] = Σ_* W_*ᵀ dz_*
+
+A cell cache is the tuple ``(a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde,
+gamma_o, xt, parameters)``; a sequence cache is ``(list of cell caches, x)``.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..checks import check_array, check_parameters
+from .activations import sigmoid
+from .gru import (_fast_sigmoid, _from_time_major, _input_projection, _stack_steps, _time_major,
+                  _has_output, _learn_n_x, _output, _sum_batch)
+
+__all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
+           "LSTM_PARAMETER_SHAPES"]
+
+_GATED = ("n_a", "n_a + n_x")
+_BIAS = ("n_a", "1")
+#: Parameter key -> shape in notation (output keys Wy, by are optional).
+LSTM_PARAMETER_SHAPES: dict[str, tuple[str, ...]] = {
+    "Wf": _GATED, "bf": _BIAS, "Wu": _GATED, "bu": _BIAS,
+    "Wc": _GATED, "bc": _BIAS, "Wo": _GATED, "bo": _BIAS,
+}
+_OUTPUT_SHAPES = {"Wy": ("n_y", "n_a"), "by": ("n_y", "1")}
+#: gates stacked (in this order) in the fused matrix of the sequence functions: the three
+#: sigmoid gates first, so that one σ covers them
+_GATES = ("f", "u", "o", "c")
+_CACHE_FIELDS = "(a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, xt, parameters)"
+
+
+# --------------------------------------------------------------------------- checks
+def _check_parameters(parameters: Any, sizes: dict, dtype: np.dtype) -> None:
+    _learn_n_x(parameters, "Wf", sizes)
+    check_parameters(parameters, LSTM_PARAMETER_SHAPES, sizes, dtype=dtype)
+    if _has_output(parameters):
+        check_parameters(parameters, _OUTPUT_SHAPES, sizes, dtype=dtype)
+
+
+def _check_states(a_prev, c_prev, a_name: str, c_name: str) -> dict[str, int]:
+    """Check a^<t-1> (or a^<0>) and c^<t-1> (or c^<0>): both (n_a, m), one dtype."""
+    sizes: dict[str, int] = {}
+    check_array(a_prev, a_name, ("n_a", "m"), sizes)
+    check_array(c_prev, c_name, ("n_a", "m"), sizes, dtype=a_prev.dtype)
+    return sizes
+
+
+def _check_cell_cache(cache: Any) -> tuple:
+    if not (isinstance(cache, tuple) and len(cache) == 10 and isinstance(cache[9], Mapping)
+            and "Wf" in cache[9]):
+        raise TypeError(f"cache must be the tuple {_CACHE_FIELDS} returned by lstm_cell_forward")
+    return cache
+
+
+def _check_sequence_caches(caches: Any) -> tuple[list, np.ndarray]:
+    if not (isinstance(caches, tuple) and len(caches) == 2 and isinstance(caches[0], list)
+            and len(caches[0]) > 0):
+        raise TypeError("caches must be the pair (list of cell caches, x) returned by lstm_forward")
+    for cache in caches[0]:
+        _check_cell_cache(cache)
+    return caches
+
+
+# --------------------------------------------------------------------------- one step
+def lstm_cell_forward(xt: np.ndarray, a_prev: np.ndarray, c_prev: np.ndarray,
+                      parameters: Mapping[str, np.ndarray]):
+    """One LSTM step: c^<t> = Γ_f ⊙ c^<t-1> + Γ_u ⊙ c̃^<t>, a^<t> = Γ_o ⊙ tanh(c^<t>).
+
+    Parameters
+    ----------
+    xt : (n_x, m) input x^<t>.
+    a_prev : (n_a, m) hidden state a^<t-1>.
+    c_prev : (n_a, m) memory cell c^<t-1>.
+    parameters : ``Wf``, ``Wu``, ``Wc``, ``Wo`` (n_a, n_a + n_x), ``bf``, ``bu``, ``bc``,
+        ``bo`` (n_a, 1); optionally ``Wy`` (n_y, n_a) and ``by`` (n_y, 1).
+
+    Returns
+    -------
+    a_next, c_next : (n_a, m) a^<t> and c^<t>.
+    yt_pred : (n_y, m) ŷ^<t> = softmax(W_y a^<t> + b_y), or ``None`` without W_y, b_y.
+    cache : the tuple described in the module docstring, for :func:`lstm_cell_backward`.
+    """
+    sizes = _check_states(a_prev, c_prev, "a_prev", "c_prev")
+    _check_parameters(parameters, sizes, a_prev.dtype)
+    check_array(xt, "x_t", ("n_x", "m"), sizes, dtype=a_prev.dtype)
+    p = parameters
+    concat = np.concatenate([a_prev, xt], axis=0)          # [a^<t-1>; x^<t>]
+    gamma_f = sigmoid(p["Wf"] @ concat + p["bf"])
+    gamma_u = sigmoid(p["Wu"] @ concat + p["bu"])
+    c_tilde = np.tanh(p["Wc"] @ concat + p["bc"])
+    c_next = gamma_f * c_prev + gamma_u * c_tilde
+    gamma_o = sigmoid(p["Wo"] @ concat + p["bo"])
+    a_next = gamma_o * np.tanh(c_next)
+    cache = (a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, xt, parameters)
+    return a_next, c_next, _output(a_next, parameters), cache
+
+
+def _dz_step(da_next, dc_next, cache):
+    """Pre-activation gradients dz_f, dz_u, dz_o, dz_c of one step and dc^<t-1>."""
+    _, c_next, _, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, _, _ = cache
+    tanh_c = np.tanh(c_next)
+    dc = dc_next + da_next * gamma_o * (1 - tanh_c ** 2)
+    dz_f = dc * c_prev * gamma_f * (1 - gamma_f)
+    dz_u = dc * c_tilde * gamma_u * (1 - gamma_u)
+    dz_o = da_next * tanh_c * gamma_o * (1 - gamma_o)
+    dz_c = dc * gamma_u * (1 - c_tilde ** 2)
+    return (dz_f, dz_u, dz_o, dz_c), dc * gamma_f
+
+
+def lstm_cell_backward(da_next: np.ndarray, dc_next: np.ndarray,
+                       cache: tuple) -> dict[str, np.ndarray]:
+    """Backward through one LSTM step, given dL/da^<t>, dL/dc^<t> and the forward cache.
+
+    dc = dL/dc^<t> + da ⊙ Γ_o ⊙ (1 − tanh²(c^<t>)); dz_o = da ⊙ tanh(c^<t>) ⊙ Γ_o(1 − Γ_o),
+    dz_f = dc ⊙ c^<t-1> ⊙ Γ_f(1 − Γ_f), dz_u = dc ⊙ c̃ ⊙ Γ_u(1 − Γ_u), dz_c = dc ⊙ Γ_u ⊙ (1 − c̃²);
+    dW_* = dz_* [a^<t-1>; x^<t>]ᵀ, db_* = Σ_batch dz_*, [da^<t-1>; dx^<t>] = Σ_* W_*ᵀ dz_*,
+    dc^<t-1> = dc ⊙ Γ_f.
+
+    Returns ``{"dxt", "da_prev", "dc_prev", "dWf", "dbf", "dWu", "dbu", "dWc", "dbc",
+    "dWo", "dbo"}``.
+    """
+    a_next, _, a_prev, _, _, _, _, _, xt, parameters = _check_cell_cache(cache)
+    sizes = {"n_a": a_next.shape[0], "m": a_next.shape[1]}
+    check_array(da_next, "dL/da^<t>", ("n_a", "m"), sizes, dtype=a_next.dtype)
+    check_array(dc_next, "dL/dc^<t>", ("n_a", "m"), sizes, dtype=a_next.dtype)
+    n_a = a_next.shape[0]
+    dzs, dc_prev = _dz_step(da_next, dc_next, cache)
+    concat = np.concatenate([a_prev, xt], axis=0)
+    grads: dict[str, np.ndarray] = {}
+    dconcat = np.zeros_like(concat)
+    for g, dz in zip(_GATES, dzs):
+        grads["dW" + g] = dz @ concat.T
+        grads["db" + g] = _sum_batch(dz)
+        dconcat += parameters["W" + g].T @ dz
+    grads.update(dxt=dconcat[n_a:], da_prev=dconcat[:n_a], dc_prev=dc_prev)
+    return grads
+
+
+# --------------------------------------------------------------------------- a sequence
+def lstm_forward(x: np.ndarray, a0: np.ndarray, parameters: Mapping[str, np.ndarray],
+                 c0: np.ndarray | None = None):
+    """Run the LSTM over x^<1> … x^<T_x> from a^<0> and c^<0> (equations of :func:`lstm_cell_forward`).
+
+    The four gate matrices are fused into one (4 n_a, n_a + n_x) matrix, and the input
+    part W_x x^<t> + b of every step and gate is one matrix product on x seen as
+    (n_x, m·T_x) (its columns ordered step by step); the time loop does only the recurrent
+    product with a^<t-1>.
+
+    Parameters
+    ----------
+    x : (n_x, m, T_x) input sequence.
+    a0 : (n_a, m) initial hidden state a^<0>.
+    parameters : as for :func:`lstm_cell_forward`.
+    c0 : (n_a, m) initial memory cell c^<0>; zeros when ``None``.
+
+    Returns
+    -------
+    a : (n_a, m, T_x) hidden states a^<1> … a^<T_x>.
+    y : (n_y, m, T_x) predictions ŷ^<t>, or ``None`` without W_y, b_y.
+    c : (n_a, m, T_x) memory cells c^<1> … c^<T_x>.
+    caches : ``(list of cell caches, x)`` for :func:`lstm_backward`; each cell cache is
+        accepted by :func:`lstm_cell_backward`.
+    """
+    if c0 is None:
+        check_array(a0, "a0", ("n_a", "m"))
+        c0 = np.zeros_like(a0)
+    sizes = _check_states(a0, c0, "a0", "c0")
+    _check_parameters(parameters, sizes, a0.dtype)
+    check_array(x, "x", ("n_x", "m", "T_x"), sizes, dtype=a0.dtype)
+    if sizes["T_x"] < 1:
+        raise ValueError("x must hold at least one time step (T_x ≥ 1); got T_x = 0")
+    a, c, cell_caches = _forward_unchecked(x, a0, c0, parameters)
+    return a, _output(a, parameters), c, (cell_caches, x)
+
+
+def _fused(parameters, n_a):
+    """W = [W_f; W_u; W_o; W_c] split into its recurrent part W_a (4 n_a, n_a) and input part W_x."""
+    W = np.concatenate([parameters["W" + g] for g in _GATES], axis=0)
+    b = np.concatenate([parameters["b" + g] for g in _GATES], axis=0)
+    return np.ascontiguousarray(W[:, :n_a]), np.ascontiguousarray(W[:, n_a:]), b
+
+
+def _forward_unchecked(x, a0, c0, parameters):
+    """The time loop of :func:`lstm_forward`, without checks."""
+    n_x, m, T_x = x.shape
+    n_a = a0.shape[0]
+    Wa, Wx, b = _fused(parameters, n_a)
+    zx = _input_projection(Wx, b, x)                      # (4 n_a, T_x, m)
+    a = np.empty((n_a, m, T_x), dtype=a0.dtype)
+    c = np.empty_like(a)
+    cell_caches = []
+    a_prev, c_prev = a0, c0
+    for t in range(T_x):
+        z = zx[:, t] + Wa @ a_prev
+        gates = _fast_sigmoid(z[:3 * n_a])                   # [Γ_f; Γ_u; Γ_o]
+        gamma_f, gamma_u, gamma_o = gates[:n_a], gates[n_a:2 * n_a], gates[2 * n_a:]
+        c_tilde = np.tanh(z[3 * n_a:])
+        c_next = gamma_f * c_prev + gamma_u * c_tilde
+        a_next = gamma_o * np.tanh(c_next)
+        a[:, :, t], c[:, :, t] = a_next, c_next
+        cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
+                            x[:, :, t], parameters))
+        a_prev, c_prev = a_next, c_next
+    return a, c, cell_caches
+
+
+def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Backpropagation through time for :func:`lstm_forward`.
+
+    ``da`` is (n_a, m, T_x): dL/da^<t> from the outputs above each step; ``dc`` (optional,
+    (n_a, m, T_x)) is an upstream dL/dc^<t> added at every step (typically non-zero only
+    for the final c^<T_x>, e.g. when it is handed to a decoder).  Going from t = T_x down
+    to 1, the gradients on a^<t> and c^<t> add what step t+1 sends back, and the
+    pre-activation gradients of :func:`lstm_cell_backward` are gathered into one
+    (4 n_a, T_x, m) array (step t is a contiguous block); Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ, dx
+    and the biases are then one matrix product (or sum) each.
+
+    Returns ``{"dx", "da0", "dc0", "dWf", "dbf", "dWu", "dbu", "dWc", "dbc", "dWo", "dbo"}``.
+    """
+    cell_caches, x = _check_sequence_caches(caches)
+    a_first, parameters = cell_caches[0][0], cell_caches[0][9]
+    sizes = {"n_a": a_first.shape[0], "m": a_first.shape[1], "T_x": len(cell_caches)}
+    check_array(da, "dL/da", ("n_a", "m", "T_x"), sizes, dtype=a_first.dtype)
+    if dc is not None:
+        check_array(dc, "dL/dc", ("n_a", "m", "T_x"), sizes, dtype=a_first.dtype)
+    n_a, m, T_x = da.shape
+    n_x = x.shape[0]
+    Wa, Wx, _ = _fused(parameters, n_a)
+    dz, da0, dc0 = _backward_time_loop(da, dc, cell_caches, Wa)
+    dz2d = dz.reshape(4 * n_a, T_x * m)
+    a_prevs = _stack_steps([cache[2] for cache in cell_caches])
+    dW = np.concatenate([dz2d @ a_prevs.T, dz2d @ _time_major(x).T], axis=1)
+    db = _sum_batch(dz2d)
+    grads = {"dx": _from_time_major(Wx.T @ dz2d, m, T_x), "da0": da0, "dc0": dc0}
+    for i, g in enumerate(_GATES):
+        grads["dW" + g] = dW[i * n_a:(i + 1) * n_a]
+        grads["db" + g] = db[i * n_a:(i + 1) * n_a]
+    return grads
+
+
+def _backward_time_loop(da, dc, cell_caches, Wa):
+    """dz^<t> = [dz_f; dz_u; dz_o; dz_c] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>."""
+    n_a, m, T_x = da.shape
+    WaT = Wa.T
+    dz = np.empty((4 * n_a, T_x, m), dtype=da.dtype)          # step t is dz[:, t]
+    da_next = np.zeros((n_a, m), dtype=da.dtype)
+    dc_next = np.zeros_like(da_next)
+    for t in reversed(range(T_x)):
+        dc_t = dc_next if dc is None else dc_next + dc[:, :, t]
+        dzs, dc_next = _dz_step(da[:, :, t] + da_next, dc_t, cell_caches[t])
+        dzt = np.concatenate(dzs, axis=0)
+        dz[:, t] = dzt
+        da_next = WaT @ dzt
+    return dz, da_next, dc_next
