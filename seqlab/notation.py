@@ -97,6 +97,13 @@ _SYMBOL_LIST: list[Symbol] = [
     _s("alpha", "α", r"\alpha", (), "learning rate", 4),
     _s("tau", "τ", r"\tau", (), "sampling temperature", 6),
     _s("PP", "PP", r"\mathrm{PP}", (), "perplexity, exp of the mean per-token loss", 6),
+    _s("a_t_minus_k", "a^<t-k>", r"a^{\langle t-k \rangle}", ("n_a", "m"),
+       "hidden state k steps before step t", 7),
+    _s("k", "k", "k", (), "a distance back in time steps; also the truncation length of truncated BPTT", 7),
+    _s("d", "d", "d", (), "number of filler words between the noun and its verb", 7),
+    _s("Q", "Q", "Q", ("n_a", "n_a"), "an orthogonal matrix (orthogonal initialization of W_aa)", 7),
+    _s("I", "I", "I", ("n_a", "n_a"), "the identity matrix (identity initialization, IRNN)", 7),
+    _s("NRMSE", "NRMSE", r"\mathrm{NRMSE}", (), "normalized root-mean-square error of a forecast", 7),
     _s("rho", "ρ(W_aa)", r"\rho(W_{aa})", (), "spectral radius of W_aa", 7),
     # --- GRU -------------------------------------------------------------------------
     _s("c_t", "c^<t>", rf"c^{{{_T}}}", ("n_a", "m"), "memory cell at step t (GRU: c^<t> = a^<t>)", 8),
