@@ -14,6 +14,7 @@ from . import __version__
 #: verb -> (module implementing it, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "notation": ("seqlab.cli_notation", "print the course's notation table"),
+    "grade": ("seqlab.grading.cli", "grade a class's submissions of an assignment (A1, A2, A3)"),
 }
 
 

@@ -1,6 +1,8 @@
 """The strict build of the website, and what the built pages may and may not contain."""
 from __future__ import annotations
 
+import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -128,3 +130,34 @@ def test_solution_code_and_output_stay_inside_the_fold(site):
             assert line not in outside, f"{rel(path)}: solution output {line!r} shows outside the fold"
         checked += len(lines)
     assert checked > 0
+
+
+def _solution_lines(source: Path) -> set[str]:
+    """The distinctive code lines between ### BEGIN SOLUTION and ### END SOLUTION of a source."""
+    lines, inside = set(), False
+    for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
+        for line in "".join(cell["source"]).splitlines():
+            stripped = line.strip()
+            if stripped.startswith("### BEGIN SOLUTION") or stripped.startswith("### BEGIN HIDDEN TESTS"):
+                inside = True
+            elif stripped.startswith("### END SOLUTION") or stripped.startswith("### END HIDDEN TESTS"):
+                inside = False
+            elif inside and len(stripped) > 25 and not stripped.startswith("#"):
+                lines.add(stripped)
+    return lines
+
+
+def test_assignment_solutions_never_reach_the_site(site):
+    """Neither the pages, their downloads, nor any other built file holds a solution line."""
+    html_dir = site
+    sources = sorted((book.ROOT / "book" / "assignments" / "source").glob("*/*.ipynb"))
+    assert sources, "no assignment sources found"
+    secrets = set().union(*(_solution_lines(s) for s in sources))
+    assert len(secrets) > 20
+    release_pages = list(html_dir.glob("book/assignments/release/*/*.html"))
+    assert len(release_pages) == len(sources), "every release notebook is a page of the site"
+    for path in html_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".txt", ".js", ".json", ".md", ".py"):
+            text = html.unescape(path.read_text(encoding="utf-8", errors="replace"))
+            leaked = [line for line in secrets if line in text]
+            assert not leaked, f"{path.relative_to(html_dir)} contains solution code: {leaked[:2]}"
