@@ -321,37 +321,73 @@ def _fused(parameters, variant, n_a):
 
 
 def _forward_unchecked(x, c0, parameters, variant):
-    """The time loop of :func:`gru_forward`, without checks."""
+    """The time loop of :func:`gru_forward`, without checks.
+
+    Every step writes into preallocated step-major buffers (``out=``, in place), with no
+    allocation in the loop: ``Z[t]`` holds the recurrent products and then the gates of
+    step t, ``c_tildes[t]`` its c̃, ``c[t]`` its c^<t>.
+    """
     n_x, m, T_x = x.shape
     n_a = c0.shape[0]
     Wa, Wx, b = _fused(parameters, variant, n_a)
+    # W_x x^<t> + b for every t and gate at once: (G·n_a, m·T_x) -> (G·n_a, m, T_x)
     zx = _input_projection(Wx, b, x)                      # (G·n_a, T_x, m)
     Wc_a, Wur_a = Wa[:n_a], Wa[n_a:]
     bca = parameters.get("bca")
-    c = np.empty((n_a, m, T_x), dtype=c0.dtype)
+    G = Wa.shape[0] // n_a
+    Z = np.empty((T_x, G * n_a, m), dtype=c0.dtype)
+    c_tildes = np.empty((T_x, n_a, m), dtype=c0.dtype)
+    c = np.empty_like(c_tildes)
+    tmp = np.empty((n_a, m), dtype=c0.dtype)
     cell_caches = []
     c_prev = c0
-    for t in range(T_x):
-        zt = zx[:, t]
-        gamma_r = hc = None
-        if variant == "simplified":
-            z = zt + Wa @ c_prev
-            c_tilde, gamma_u = np.tanh(z[:n_a]), _fast_sigmoid(z[n_a:])
-        elif variant == "full":
-            gates = _fast_sigmoid(zt[n_a:] + Wur_a @ c_prev)           # [Γ_u; Γ_r]
-            gamma_u, gamma_r = gates[:n_a], gates[n_a:]
-            c_tilde = np.tanh(zt[:n_a] + Wc_a @ (gamma_r * c_prev))
-        else:  # reset_after
-            za = Wa @ c_prev
-            gates = _fast_sigmoid(zt[n_a:] + za[n_a:])
-            gamma_u, gamma_r = gates[:n_a], gates[n_a:]
-            hc = za[:n_a] + bca
-            c_tilde = np.tanh(zt[:n_a] + gamma_r * hc)
-        c_next = gamma_u * c_tilde + (1 - gamma_u) * c_prev
-        c[:, :, t] = c_next
-        cell_caches.append((c_next, c_prev, x[:, :, t], c_tilde, gamma_u, gamma_r, hc, parameters, variant))
-        c_prev = c_next
-    return c, cell_caches
+    with np.errstate(over="ignore"):                      # e^{-z} = inf gives σ(z) = 0 exactly
+        for t in range(T_x):
+            zt, z, c_tilde = zx[:, t], Z[t], c_tildes[t]
+            gamma_r = hc = None
+            if variant == "simplified":                   # rows [c̃; Γ_u]
+                np.matmul(Wa, c_prev, out=z)
+                z += zt
+                np.tanh(z[:n_a], out=c_tilde)
+                gamma_u = _sigmoid_inplace(z[n_a:])
+            elif variant == "full":                       # rows [c̃; Γ_u; Γ_r]
+                gates = np.matmul(Wur_a, c_prev, out=z[n_a:])
+                gates += zt[n_a:]
+                _sigmoid_inplace(gates)
+                gamma_u, gamma_r = gates[:n_a], gates[n_a:]
+                np.matmul(Wc_a, np.multiply(gamma_r, c_prev, out=tmp), out=c_tilde)
+                c_tilde += zt[:n_a]
+                np.tanh(c_tilde, out=c_tilde)
+            else:                                         # reset_after
+                np.matmul(Wa, c_prev, out=z)
+                hc = z[:n_a]
+                hc += bca                                 # W_ca c^<t-1> + b_ca
+                gates = z[n_a:]
+                gates += zt[n_a:]
+                _sigmoid_inplace(gates)
+                gamma_u, gamma_r = gates[:n_a], gates[n_a:]
+                np.multiply(gamma_r, hc, out=c_tilde)
+                c_tilde += zt[:n_a]
+                np.tanh(c_tilde, out=c_tilde)
+            c_next = np.multiply(gamma_u, c_tilde, out=c[t])      # Γ_u ⊙ c̃ + (1 − Γ_u) ⊙ c^<t-1>
+            np.subtract(1, gamma_u, out=tmp)
+            tmp *= c_prev
+            c_next += tmp
+            cell_caches.append((c_next, c_prev, x[:, :, t], c_tilde, gamma_u, gamma_r, hc, parameters, variant))
+            c_prev = c_next
+    return np.ascontiguousarray(c.transpose(1, 2, 0)), cell_caches
+
+
+def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
+    """z ← σ(z) = 1 / (1 + e^{−z}), in four passes and no allocation.
+
+    Overflow-free in value (e^{−z} = inf gives exactly 0); the caller silences the overflow
+    warning with ``np.errstate(over="ignore")``.
+    """
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1
+    return np.reciprocal(z, out=z)
 
 
 def gru_backward(dc: np.ndarray, caches: tuple) -> dict[str, np.ndarray]:
@@ -402,7 +438,7 @@ def _backward_time_loop(dc, cell_caches, Wa, variant):
     Returns ``dz`` (G·n_a, T_x, m), the gradients of the pre-activations of [c̃; Γ_u; Γ_r],
     ``dza``, those of the recurrent products W_a c^<t-1> (the same as dz except in
     "reset_after", where the c̃ rows are dz_c ⊙ Γ_r, and in "full", where it is unused),
-    and dc^<0>.
+    and dc^<0>.  Every step writes into preallocated buffers (``out=``).
     """
     n_a, m, T_x = dc.shape
     G = Wa.shape[0] // n_a
@@ -410,26 +446,35 @@ def _backward_time_loop(dc, cell_caches, Wa, variant):
     dz = np.empty((G * n_a, T_x, m), dtype=dc.dtype)        # step t is dz[:, t]
     dza = np.empty_like(dz) if variant == "reset_after" else dz
     dc_next = np.zeros((n_a, m), dtype=dc.dtype)
+    g, tmp, one_minus_u, drc = (np.empty_like(dc_next) for _ in range(4))
     for t in reversed(range(T_x)):
         _, c_prev, _, c_tilde, gamma_u, gamma_r, hc, _, _ = cell_caches[t]
-        g = dc[:, :, t] + dc_next
-        dz_c = g * gamma_u * (1 - c_tilde ** 2)
-        dz_u = g * (c_tilde - c_prev) * gamma_u * (1 - gamma_u)
-        dc_next = g * (1 - gamma_u)
+        dz_c, dz_u = dz[:n_a, t], dz[n_a:2 * n_a, t]
+        np.add(dc[:, :, t], dc_next, out=g)                   # dL/dc^<t>: from above and from t+1
+        np.multiply(c_tilde, c_tilde, out=tmp)                # dz_c = g ⊙ Γ_u ⊙ (1 − c̃²)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= gamma_u
+        np.multiply(g, tmp, out=dz_c)
+        np.subtract(1, gamma_u, out=one_minus_u)              # dz_u = g ⊙ (c̃ − c^<t-1>) ⊙ Γ_u(1 − Γ_u)
+        np.subtract(c_tilde, c_prev, out=dz_u)
+        dz_u *= g
+        dz_u *= gamma_u
+        dz_u *= one_minus_u
+        np.multiply(g, one_minus_u, out=dc_next)              # the direct path: (1 − Γ_u) ⊙ g
         if variant == "simplified":
-            dzt = np.concatenate([dz_c, dz_u], axis=0)
-            dc_next += WaT @ dzt
+            dc_next += np.matmul(WaT, dz[:, t], out=tmp)
         elif variant == "full":
-            drc = Wc_aT @ dz_c                                 # dL/d(Γ_r ⊙ c^<t-1>)
-            dz_r = drc * c_prev * gamma_r * (1 - gamma_r)
-            dz_ur = np.concatenate([dz_u, dz_r], axis=0)
-            dc_next += drc * gamma_r + Wur_aT @ dz_ur
-            dzt = np.concatenate([dz_c, dz_ur], axis=0)
+            np.matmul(Wc_aT, dz_c, out=drc)                   # dL/d(Γ_r ⊙ c^<t-1>)
+            dz_r = np.multiply(drc, c_prev, out=dz[2 * n_a:, t])
+            dz_r *= gamma_r
+            dz_r *= np.subtract(1, gamma_r, out=tmp)
+            dc_next += np.multiply(drc, gamma_r, out=tmp)
+            dc_next += np.matmul(Wur_aT, dz[n_a:, t], out=tmp)
         else:  # reset_after
-            dz_r = dz_c * hc * gamma_r * (1 - gamma_r)
-            dzat = np.concatenate([dz_c * gamma_r, dz_u, dz_r], axis=0)
-            dc_next += WaT @ dzat
-            dza[:, t] = dzat
-            dzt = np.concatenate([dz_c, dz_u, dz_r], axis=0)
-        dz[:, t] = dzt
+            dz_r = np.multiply(dz_c, hc, out=dz[2 * n_a:, t])
+            dz_r *= gamma_r
+            dz_r *= np.subtract(1, gamma_r, out=tmp)
+            np.multiply(dz_c, gamma_r, out=dza[:n_a, t])
+            dza[n_a:, t] = dz[n_a:, t]
+            dc_next += np.matmul(WaT, dza[:, t], out=tmp)
     return dz, dza, dc_next

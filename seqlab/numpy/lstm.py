@@ -29,7 +29,7 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .gru import (_fast_sigmoid, _from_time_major, _input_projection, _stack_steps, _time_major,
+from .gru import (_from_time_major, _input_projection, _sigmoid_inplace, _stack_steps, _time_major,
                   _has_output, _learn_n_x, _output, _sum_batch)
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
@@ -201,27 +201,46 @@ def _fused(parameters, n_a):
 
 
 def _forward_unchecked(x, a0, c0, parameters):
-    """The time loop of :func:`lstm_forward`, without checks."""
+    """The time loop of :func:`lstm_forward`, without checks.
+
+    Every step writes into preallocated step-major buffers, with no allocation in the loop:
+    the gates of step t are the contiguous (4 n_a, m) block ``Z[t]``.  c̃ = tanh(z_c) is
+    computed as 2σ(2 z_c) − 1 with the c̃ rows of the fused weights and bias doubled (exact
+    in floating point), so that one in-place σ covers the four gates.
+    """
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
-    Wa, Wx, b = _fused(parameters, n_a)
+    Wa, Wx, b = _fused(parameters, n_a)                   # fresh arrays, [W_f; W_u; W_o; W_c]
+    for w in (Wa, Wx, b):
+        w[3 * n_a:] *= 2                                  # the c̃ rows: 2 z_c
     zx = _input_projection(Wx, b, x)                      # (4 n_a, T_x, m)
-    a = np.empty((n_a, m, T_x), dtype=a0.dtype)
+    Z = np.empty((T_x, 4 * n_a, m), dtype=a0.dtype)       # [Γ_f; Γ_u; Γ_o; c̃] of step t
+    a = np.empty((T_x, n_a, m), dtype=a0.dtype)
     c = np.empty_like(a)
+    tmp = np.empty((n_a, m), dtype=a0.dtype)
     cell_caches = []
     a_prev, c_prev = a0, c0
-    for t in range(T_x):
-        z = zx[:, t] + Wa @ a_prev
-        gates = _fast_sigmoid(z[:3 * n_a])                   # [Γ_f; Γ_u; Γ_o]
-        gamma_f, gamma_u, gamma_o = gates[:n_a], gates[n_a:2 * n_a], gates[2 * n_a:]
-        c_tilde = np.tanh(z[3 * n_a:])
-        c_next = gamma_f * c_prev + gamma_u * c_tilde
-        a_next = gamma_o * np.tanh(c_next)
-        a[:, :, t], c[:, :, t] = a_next, c_next
-        cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
-                            x[:, :, t], parameters))
-        a_prev, c_prev = a_next, c_next
-    return a, c, cell_caches
+    with np.errstate(over="ignore"):                      # e^{-z} = inf gives σ(z) = 0 exactly
+        for t in range(T_x):
+            z = np.matmul(Wa, a_prev, out=Z[t])
+            z += zx[:, t]
+            _sigmoid_inplace(z)
+            gamma_f, gamma_u, gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
+            c_tilde *= 2
+            c_tilde -= 1                                  # c̃ = 2σ(2 z_c) − 1 = tanh(z_c)
+            c_next = np.multiply(gamma_f, c_prev, out=c[t])
+            c_next += np.multiply(gamma_u, c_tilde, out=tmp)
+            a_next = np.tanh(c_next, out=a[t])
+            a_next *= gamma_o
+            cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
+                                x[:, :, t], parameters))
+            a_prev, c_prev = a_next, c_next
+    return _course_layout(a), _course_layout(c), cell_caches
+
+
+def _course_layout(v: np.ndarray) -> np.ndarray:
+    """Step-major (T_x, n, m) -> the course's (n, m, T_x) (one copy)."""
+    return np.ascontiguousarray(v.transpose(1, 2, 0))
 
 
 def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -259,16 +278,41 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
 
 
 def _backward_time_loop(da, dc, cell_caches, Wa):
-    """dz^<t> = [dz_f; dz_u; dz_o; dz_c] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>."""
+    """dz^<t> = [dz_f; dz_u; dz_o; dz_c] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>.
+
+    The equations of :func:`_dz_step`, written into preallocated buffers (``out=``): no
+    allocation inside the loop.
+    """
     n_a, m, T_x = da.shape
     WaT = Wa.T
     dz = np.empty((4 * n_a, T_x, m), dtype=da.dtype)          # step t is dz[:, t]
     da_next = np.zeros((n_a, m), dtype=da.dtype)
     dc_next = np.zeros_like(da_next)
+    g, go, tanh_c, tmp, dc_t = (np.empty_like(da_next) for _ in range(5))
     for t in reversed(range(T_x)):
-        dc_t = dc_next if dc is None else dc_next + dc[:, :, t]
-        dzs, dc_next = _dz_step(da[:, :, t] + da_next, dc_t, cell_caches[t])
-        dzt = np.concatenate(dzs, axis=0)
-        dz[:, t] = dzt
-        da_next = WaT @ dzt
+        _, c_next, _, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, _, _ = cell_caches[t]
+        dz_f, dz_u, dz_o, dz_c = (dz[i * n_a:(i + 1) * n_a, t] for i in range(4))
+        np.add(da[:, :, t], da_next, out=g)                   # dL/da^<t>: from above and from t+1
+        np.tanh(c_next, out=tanh_c)
+        np.multiply(g, gamma_o, out=go)
+        np.multiply(tanh_c, tanh_c, out=tmp)                  # dc = dL/dc^<t> + da ⊙ Γ_o ⊙ (1 − tanh² c^<t>)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= go
+        np.add(dc_next, tmp, out=dc_t)
+        if dc is not None:
+            dc_t += dc[:, :, t]
+        np.multiply(go, tanh_c, out=dz_o)                     # dz_o = da ⊙ tanh(c^<t>) ⊙ Γ_o(1 − Γ_o)
+        dz_o *= np.subtract(1, gamma_o, out=tmp)
+        np.multiply(dc_t, c_prev, out=dz_f)                   # dz_f = dc ⊙ c^<t-1> ⊙ Γ_f(1 − Γ_f)
+        dz_f *= gamma_f
+        dz_f *= np.subtract(1, gamma_f, out=tmp)
+        np.multiply(dc_t, c_tilde, out=dz_u)                  # dz_u = dc ⊙ c̃ ⊙ Γ_u(1 − Γ_u)
+        dz_u *= gamma_u
+        dz_u *= np.subtract(1, gamma_u, out=tmp)
+        np.multiply(c_tilde, c_tilde, out=tmp)                # dz_c = dc ⊙ Γ_u ⊙ (1 − c̃²)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= gamma_u
+        np.multiply(dc_t, tmp, out=dz_c)
+        np.multiply(dc_t, gamma_f, out=dc_next)               # dc^<t-1> = dc ⊙ Γ_f
+        np.matmul(WaT, dz[:, t], out=da_next)                 # da^<t-1> = W_aᵀ dz^<t>
     return dz, da_next, dc_next

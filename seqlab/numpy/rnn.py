@@ -182,7 +182,6 @@ def _forward_unchecked(x, a0, parameters, activation):
     Works on time-major buffers (T_x, n_a, m) so that every a^<t> is contiguous for the
     matrix products; the result is returned in the course's (n_a, m, T_x) layout.
     """
-    g, _ = ACTIVATIONS[activation]
     n_x, m, T_x = x.shape
     Wax, Waa, ba = parameters["Wax"], parameters["Waa"], parameters["ba"]
     n_a = Wax.shape[0]
@@ -193,9 +192,14 @@ def _forward_unchecked(x, a0, parameters, activation):
     cell_caches = []
     a_prev = a0
     for t in range(T_x):
-        states[t] = g(zx[t] + Waa @ a_prev)
-        cell_caches.append((states[t], a_prev, x[:, :, t], parameters, activation))
-        a_prev = states[t]
+        z = np.matmul(Waa, a_prev, out=states[t])      # in place: no allocation in the loop
+        z += zx[t]
+        if activation == "tanh":
+            np.tanh(z, out=z)
+        else:
+            np.maximum(z, 0, out=z)
+        cell_caches.append((z, a_prev, x[:, :, t], parameters, activation))
+        a_prev = z
     return np.ascontiguousarray(states.transpose(1, 2, 0)), cell_caches
 
 
@@ -223,11 +227,16 @@ def _backward_time_loop(da, cell_caches):
     n_a, m, T_x = da.shape
     Waa = cell_caches[0][3]["Waa"]
     activation = cell_caches[0][4]
+    _, dg = ACTIVATIONS[activation]
+    # g'(z^<t>) of every step at once, from the stacked a^<t> (time-major)
+    deriv = dg(np.stack([cache[0] for cache in cell_caches]))
     dz = np.empty((T_x, n_a, m), dtype=da.dtype)  # time-major: contiguous dz^<t>
     da_next = np.zeros((n_a, m), dtype=da.dtype)
+    WaaT = Waa.T
     for t in reversed(range(T_x)):
-        dz[t] = _cell_dz(da[:, :, t] + da_next, cell_caches[t][0], activation)
-        da_next = Waa.T @ dz[t]
+        dzt = np.add(da[:, :, t], da_next, out=dz[t])  # in place: no allocation in the loop
+        dzt *= deriv[t]
+        np.matmul(WaaT, dzt, out=da_next)
     return np.ascontiguousarray(dz.transpose(1, 2, 0)), da_next
 
 

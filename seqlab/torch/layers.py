@@ -16,7 +16,10 @@ Parameters have ``torch.nn``'s names and fused layout (``weight_ih_l{k}[_reverse
 so state dicts are interchangeable with ``torch.nn.RNN``, ``torch.nn.GRU`` (variant
 "reset_after") and ``torch.nn.LSTM``.  Each layer and direction projects the inputs of all
 time steps with one matmul and loops only over the recurrent part
-(:func:`seqlab.torch.functional.run_sequence`).
+(:func:`seqlab.torch.functional.run_sequence`).  For the RNN, the reset-after GRU and the
+LSTM, a layer runs by default as one autograd node per layer and direction with a
+hand-written backward pass (:mod:`seqlab.torch.fused`: same values, far less autograd
+overhead); ``layer.fused = False`` selects the autograd path.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from torch import nn
 
 from .cells import gather_weights, init_uniform, register_parameters
 from .functional import GRU_VARIANTS, NONLINEARITIES, Weights, run_sequence
+from .fused import run_fused, supports_fused
 from .validation import check_choice, check_size, check_tensor
 
 __all__ = ["RNN", "GRU", "LSTM", "PeepholeLSTM"]
@@ -43,6 +47,11 @@ class _Recurrent(nn.Module):
     kind: str = ""
     #: labels of the initial-state tensors in messages
     state_labels: tuple[str, ...] = ("a^<0> (h_0)",)
+    #: run each layer and direction as one autograd node with a hand-written BPTT
+    #: (:mod:`seqlab.torch.fused`) where the cell supports it; ``False``: the time loop of
+    #: tensor operations differentiated by autograd (:func:`~seqlab.torch.functional.run_sequence`),
+    #: which also supports double backward.  Same values either way.
+    fused: bool = True
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -133,12 +142,13 @@ class _Recurrent(nn.Module):
         initial = self._check_state(hx, x.shape[1], batched)
         per_row = [s.unbind(0) for s in initial]       # one state tuple per (layer, direction)
         finals = []
+        run = run_fused if self.fused and supports_fused(self.kind, self._option) else run_sequence
         for layer in range(self.num_layers):
             outputs = []
             for d in range(self.num_directions):
                 row = layer * self.num_directions + d
-                out, state = run_sequence(self.kind, x, tuple(s[row] for s in per_row),
-                                          self.weights(layer, d), self._option, reverse=d == 1)
+                out, state = run(self.kind, x, tuple(s[row] for s in per_row),
+                                 self.weights(layer, d), self._option, reverse=d == 1)
                 outputs.append(out)
                 finals.append(state)
             x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)

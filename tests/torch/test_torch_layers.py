@@ -87,6 +87,7 @@ def test_one_input_matmul_per_layer_and_direction(kind, option, monkeypatch):
 def test_time_loop_iterates_with_unbind_not_indexing(kind, option):
     """The autograd graph has no per-step Select nodes (xp[t]), which would make BPTT O(T_x²)."""
     layer = _layer(kind, option, num_layers=2, bidirectional=True)
+    layer.fused = False  # the autograd time loop (the fused path is one node per layer, tested apart)
     out, _ = layer(torch.randn(T_X, M, N_X, dtype=F64, requires_grad=True))
     names, seen, todo = [], set(), [out.grad_fn]
     while todo:

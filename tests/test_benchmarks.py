@@ -1,0 +1,188 @@
+"""The speed benchmark (benchmarks/rnn_speed.py): a smoke run on a tiny grid, the textbook
+baseline against seqlab.numpy, and the committed results file against what the READMEs and
+chapter 18 state.  Nothing here is timed: the figures are checked for form and consistency.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+RESULTS = BENCH / "results" / "rnn_speed_cpu.json"
+CHAPTER = ROOT / "book" / "part4" / "ch18_numpy_to_gpu.ipynb"
+CELLS = ("rnn", "gru", "lstm")
+TARGET_KEYS = {"name", "at", "implementation", "measure", "threshold", "comparison", "measured", "met"}
+
+
+def _load(name: str):
+    """Import a file of benchmarks/ without leaving its thread settings in this process's environment."""
+    saved = dict(os.environ)
+    try:
+        spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(BENCH))
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(str(BENCH))
+        return module
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def rnn_speed():
+    return _load("rnn_speed")
+
+
+def _check_point(point: dict, impls: list[str]) -> None:
+    assert set(point["impls"]) == set(impls)
+    ref = point["impls"]["torch.nn"]
+    assert ref["ratio"] == 1.0
+    for impl, r in point["impls"].items():
+        for key in ("median_s", "ratio", "ratio_q1", "ratio_q3", "gflops", "share_of_gemm"):
+            assert math.isfinite(r[key]) and r[key] > 0, (impl, key, r[key])
+        assert r["ratio_q1"] <= r["ratio"] <= r["ratio_q3"]
+        assert r["max_rel_error_vs_nn"] <= 2e-3
+        # GFLOP/s is the counted FLOPs over the median time
+        assert r["gflops"] == pytest.approx(point["flops"] / r["median_s"] / 1e9, rel=1e-9)
+
+
+def _check_results(result: dict, quick: bool) -> None:
+    assert result["schema"] == 1 and result["quick"] is quick
+    assert result["machine"]["blas_threads_env"] == {v: "1" for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                                                      "OPENBLAS_NUM_THREADS")}
+    assert result["machine"]["torch_threads"] == 1
+    impls = result["implementations"]
+    assert impls[0] == "torch.nn" and {"seqlab.torch", "seqlab.numpy", "naive numpy"} <= set(impls)
+    grid, target = result["grid"], result["target_point"]
+    want = {(c, T, m, n) for c in CELLS for T in grid["T"] for m in grid["m"] for n in grid["n"]}
+    want |= {(c, target["T"], target["m"], target["n"]) for c in CELLS}
+    got = {(p["cell"], p["T"], p["m"], p["n"]) for p in result["points"]}
+    assert got == want
+    for p in result["points"]:
+        _check_point(p, impls)
+        assert p["rounds"] >= result["method"]["min_rounds"]
+    assert result["gemm"]["median_gflops"] > 0 and result["gemm"]["best_gflops"] >= result["gemm"]["median_gflops"]
+    parts = result["breakdown"]["impls"]
+    for impl in ("seqlab.torch", "seqlab.numpy"):
+        assert sum(parts[impl]["per_step_us"].values()) == pytest.approx(parts[impl]["total_per_step_us"])
+    assert parts["torch.nn"]["total_per_step_us"] > 0
+    assert [t["name"] for t in result["targets"]] == [
+        "seqlab.numpy LSTM / torch.nn", "seqlab.torch LSTM / torch.nn",
+        "seqlab.numpy share of GEMM rate", "seqlab.torch share of GEMM rate"]
+    for t in result["targets"]:
+        assert set(t) == TARGET_KEYS
+        if quick:
+            assert t["measured"] is None and t["met"] is None
+        else:
+            value = t["measured"]
+            assert value is not None and value > 0
+            assert t["met"] == (value <= t["threshold"] if t["comparison"] == "<=" else value >= t["threshold"])
+
+
+def test_quick_run_writes_a_well_formed_results_file(tmp_path):
+    out = tmp_path / "quick.json"
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    proc = subprocess.run([sys.executable, str(BENCH / "rnn_speed.py"), "--quick", "--out", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"wrote {out}" in proc.stdout
+    result = json.loads(out.read_text())
+    _check_results(result, quick=True)
+    assert not out.with_name(out.name + ".tmp").exists()
+
+
+def test_summary_of_a_results_file(rnn_speed, tmp_path):
+    result = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
+    if result is None:
+        pytest.fail(f"{RESULTS.relative_to(ROOT)} is missing: run benchmarks/rnn_speed.py")
+    text = rnn_speed.summary_markdown(result)
+    for t in result["targets"]:
+        assert t["name"] in text
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(result))
+    proc = subprocess.run([sys.executable, str(BENCH / "rnn_speed.py"), "--summary", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == text
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_naive_baseline_computes_what_seqlab_numpy_computes(cell):
+    """The textbook implementation is a real baseline: same forward and same gradients."""
+    import seqlab.numpy as snp
+    naive = _load("naive_numpy")
+    rng = np.random.default_rng(3)
+    n_x, n_a, m, T_x = 3, 4, 2, 5
+    init = {"rnn": snp.init_rnn_parameters, "gru": snp.init_gru_parameters, "lstm": snp.init_lstm_parameters}[cell]
+    kwargs = {"variant": "reset_after"} if cell == "gru" else {}
+    p = init(n_x, n_a, seed=1, **kwargs)
+    for k in p:
+        p[k] = p[k] + 0.3 * rng.standard_normal(p[k].shape)        # non-zero biases everywhere
+    x, a0 = rng.standard_normal((n_x, m, T_x)), np.zeros((n_a, m))
+    da = rng.standard_normal((n_a, m, T_x))
+    a_naive, caches_naive = naive.FORWARD[cell](x, a0, p)
+    grads_naive = naive.BACKWARD[cell](da, caches_naive)
+    if cell == "rnn":
+        a, _, caches = snp.rnn_forward(x, a0, p)
+        grads = snp.rnn_backward(da, caches)
+    elif cell == "gru":
+        a, _, caches = snp.gru_forward(x, a0, p, variant="reset_after")
+        grads = snp.gru_backward(da, caches)
+    else:
+        a, _, _, caches = snp.lstm_forward(x, a0, p)
+        grads = snp.lstm_backward(da, caches)
+    np.testing.assert_allclose(a_naive, a, rtol=0, atol=1e-12)
+    keys = [k for k in grads_naive if k in grads]
+    assert "dx" in keys and len(keys) == len(grads_naive)
+    for k in keys:
+        np.testing.assert_allclose(grads_naive[k], grads[k], rtol=0, atol=1e-11, err_msg=k)
+
+
+# --------------------------------------------------------------------------- the committed figures
+@pytest.fixture(scope="module")
+def committed():
+    assert RESULTS.exists(), f"{RESULTS.relative_to(ROOT)} is missing: run benchmarks/rnn_speed.py"
+    return json.loads(RESULTS.read_text())
+
+
+def test_committed_results_file_holds_the_full_grid(committed):
+    _check_results(committed, quick=False)
+    assert committed["grid"] == {"T": [10, 50, 200], "m": [1, 32, 128], "n": [64, 256]}
+    assert committed["target_point"] == {"T": 50, "m": 32, "n": 128}
+    assert committed["machine"]["device"] == "cpu"
+    assert "seqlab.torch (autograd)" in committed["implementations"]
+
+
+def test_readmes_state_the_committed_figures(committed, rnn_speed):
+    """benchmarks/README.md holds the summary block of the committed file; so does the project
+    README once it reports the benchmark."""
+    lines = [line for line in rnn_speed.summary_markdown(committed).splitlines() if line.startswith("| ")]
+    bench_readme = (BENCH / "README.md").read_text(encoding="utf-8")
+    missing = [line for line in lines if line not in bench_readme]
+    assert not missing, f"benchmarks/README.md is stale; regenerate with --summary: {missing[:2]}"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if "rnn_speed" in readme:
+        targets = [line for line in lines if " / " in line or "share of GEMM" in line]
+        assert targets and all(line in readme for line in targets), "README.md states other figures"
+        assert "benchmarks/rnn_speed.py" in readme
+
+
+def test_chapter_18_shows_the_committed_figures(committed):
+    nb = json.loads(CHAPTER.read_text(encoding="utf-8"))
+    text = "\n".join("".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+                     + "".join(out.get("data", {}).get("text/markdown", ""))
+                     for cell in nb["cells"] if cell["cell_type"] == "code" for out in cell.get("outputs", []))
+    for t in committed["targets"]:
+        shown = f"{t['measured']:.2f}×" if t["measure"] == "ratio" else f"{100 * t['measured']:.0f} %"
+        assert f"{t['name']}: {shown}" in text, t["name"]
