@@ -39,6 +39,24 @@ def use_vendored_assets(app, config) -> None:
     """``config-inited``: serve MathJax and the widget scripts from ``_static/vendor/``."""
     config.mathjax_path = MATHJAX
     config.nb_ipywidgets_js = {REQUIREJS: {}, WIDGET_MANAGER: {}}
+    # without a default colour mode the theme writes data-mode="" and logs a console error on
+    # a reader's first visit ("Got invalid theme mode")
+    config.html_context = {"default_mode": "auto", **(config.html_context or {})}
+    # pydata-sphinx-theme 0.17 adds a header bar holding a second search field unless told not
+    # to; the book theme already has one in the sidebar
+    config.html_theme_options.setdefault("navbar_persistent", [])
+
+
+def give_the_root_redirect_an_icon(app, exception) -> None:
+    """``build-finished`` (after Jupyter Book writes the root ``index.html`` as a redirect to the first
+    page): give that page the site's icon, or a browser landing on it asks for ``/favicon.ico`` (a 404)."""
+    if exception is not None or app.builder.format != "html" or not app.config.html_favicon:
+        return
+    index = Path(app.outdir) / "index.html"
+    text = index.read_text(encoding="utf-8") if index.is_file() else ""
+    if "http-equiv" in text.lower() and 'rel="icon"' not in text:
+        icon = f'<link rel="icon" href="_static/{Path(app.config.html_favicon).name}" />\n'
+        index.write_text(icon + text, encoding="utf-8")
 
 
 def copy_vendored_assets(app) -> None:
@@ -109,6 +127,7 @@ def point_downloads_at_repository(app, pagename, templatename, context, doctree)
 def setup(app):
     app.connect("config-inited", use_vendored_assets)
     app.connect("builder-inited", copy_vendored_assets)
+    app.connect("build-finished", give_the_root_redirect_an_icon, priority=900)
     app.connect("html-page-context", locate_widget_manager, priority=900)
     app.connect("html-page-context", point_downloads_at_repository, priority=900)
     app.connect("html-page-context", drop_duplicate_scripts, priority=950)

@@ -1,4 +1,4 @@
-"""Fixtures of the book tests: one strict build of the site, shared by the tests that read it."""
+"""Fixtures shared by the test folders: one strict build of the site, for tests/book and tests/browser."""
 from __future__ import annotations
 
 import contextlib
