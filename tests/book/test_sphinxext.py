@@ -33,15 +33,31 @@ def test_setup_connects_every_handler():
     assert sphinxext.setup(app)["parallel_read_safe"]
     assert [c[:2] for c in app.connected] == [
         ("config-inited", "use_vendored_assets"), ("builder-inited", "copy_vendored_assets"),
-        ("html-page-context", "locate_widget_manager"), ("html-page-context", "point_downloads_at_repository"),
+        ("build-finished", "give_the_root_redirect_an_icon"), ("html-page-context", "locate_widget_manager"), ("html-page-context", "point_downloads_at_repository"),
         ("html-page-context", "drop_duplicate_scripts")]
 
 
 def test_vendored_assets_replace_the_cdn():
-    config = SimpleNamespace(mathjax_path="https://cdn/mathjax.js", nb_ipywidgets_js={"https://cdn/x.js": {}})
+    config = SimpleNamespace(mathjax_path="https://cdn/mathjax.js", nb_ipywidgets_js={"https://cdn/x.js": {}},
+                             html_context=None, html_theme_options={})
     sphinxext.use_vendored_assets(_App(), config)
     assert config.mathjax_path == "vendor/mathjax/tex-mml-chtml.js"
     assert config.nb_ipywidgets_js == {"vendor/requirejs/require.js": {}, "vendor/html-manager/embed-amd.js": {}}
+    assert config.html_context == {"default_mode": "auto"}
+    assert config.html_theme_options == {"navbar_persistent": []}
+
+
+def test_the_root_redirect_gets_the_site_icon(tmp_path):
+    app = _App(outdir=tmp_path)
+    app.config.html_favicon = "book/favicon.svg"
+    redirect = '<meta http-equiv="Refresh" content="0; url=book/welcome.html" />\n'
+    (tmp_path / "index.html").write_text(redirect, encoding="utf-8")
+    sphinxext.give_the_root_redirect_an_icon(app, None)
+    sphinxext.give_the_root_redirect_an_icon(app, None)  # idempotent
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert text == '<link rel="icon" href="_static/favicon.svg" />\n' + redirect
+    sphinxext.give_the_root_redirect_an_icon(app, RuntimeError("build failed"))
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == text
 
 
 def test_vendored_packages_are_copied_with_their_licences(tmp_path):
