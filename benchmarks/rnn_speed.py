@@ -4,7 +4,7 @@ One command runs the whole suite and writes one JSON results file::
 
     .venv/bin/python benchmarks/rnn_speed.py --out benchmarks/results/rnn_speed_cpu.json
     .venv/bin/python benchmarks/rnn_speed.py --device cuda --out benchmarks/results/rnn_speed_cuda.json
-    .venv/bin/python benchmarks/rnn_speed.py --quick --out /tmp/rnn_speed_quick.json   # smoke run
+    .venv/bin/python benchmarks/rnn_speed.py --quick --out rnn_speed_quick.json   # smoke run
 
 Implementations (all compute the same function from the same weights; every grid point
 first checks that their outputs a^<t> and input gradients dx agree with torch.nn):
