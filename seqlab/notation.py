@@ -143,7 +143,8 @@ _SYMBOL_LIST: list[Symbol] = [
        "hidden state of the forward direction", 11),
     _s("a_bwd", "a←^<t>", rf"\overleftarrow{{a}}^{{{_T}}}", ("n_a", "m"),
        "hidden state of the backward direction", 11),
-    _s("a_l_t", "a^[l]<t>", rf"a^{{[l]{_T}}}", ("n_a", "m"), "hidden state of layer l at step t", 12),
+    _s("a_l_t", "a^[l]<t>", rf"a^{{[l]{_T}}}", ("n_a", "m"), "hidden state of layer l at step t", 12,
+       aliases=(rf"a^{{[l-1]{_T}}}",)),
     _s("l", "l", "l", (), "layer index in a deep RNN", 12),
 ]
 
