@@ -8,7 +8,7 @@
     resolves, and no page loads a script, style sheet or font from an external server.
 ``python -m seqlab.book execute book/part1/ch01_sequence_data.ipynb ...``
     re-executes notebooks in place (kernel ``python3``, working directory = the notebook's
-    folder, 120 s per cell, widget state stored, ``PYTHONHASHSEED=0``) and prints each
+    folder, 120 s per cell, widget state stored, the pinned :data:`EXECUTION_ENV`) and prints each
     notebook's run time. This is how chapter outputs are (re)generated before a commit.
 ``python -m seqlab.book generate [--check]``
     rewrites the generated files: the notation page and ``_toc.yml``, whose parts list the
@@ -48,6 +48,25 @@ PARTS = (
 #: pages of book/ that are not chapters: the root page and the last part
 WELCOME, CONTRIBUTING = "book/welcome", "book/contributing"
 EXECUTION_TIMEOUT = 120
+#: The environment every notebook runs in, here (``execute``) and under nbval
+#: (``tests/book/nbenv.py``), so that committed outputs are the same on any x86-64 machine
+#: with AVX2.  The numeric libraries pick their kernels by CPU: OpenBLAS (NumPy's BLAS),
+#: NumPy's own SIMD loops (``exp``), MKL (torch's BLAS), oneDNN (torch.nn.LSTM on CPU) and
+#: ATen's vectorised loops would otherwise use AVX-512 kernels on one machine and AVX2 on
+#: another, whose last bits differ, and a training run amplifies those bits into different
+#: printed losses.  Each is pinned to the same code path on every machine: OpenBLAS to its
+#: Haswell (AVX2) kernels, NumPy to its x86-64-v3 loops, ATen and oneDNN to AVX2, MKL to its
+#: conditional-numerical-reproducibility branch ``COMPATIBLE`` (the same results on Intel
+#: and AMD processors).  One thread each, and a fixed ``PYTHONHASHSEED``.
+EXECUTION_ENV = {
+    "PYTHONHASHSEED": "0",
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "COMPATIBLE",
+}
 KERNEL = "python3"
 
 
@@ -326,8 +345,7 @@ def execute(path: Path) -> float:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    os.environ.update(PYTHONHASHSEED="0", MPLBACKEND="module://matplotlib_inline.backend_inline",
-                      OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    os.environ.update(EXECUTION_ENV, MPLBACKEND="module://matplotlib_inline.backend_inline")
     client = NotebookClient(nb, timeout=EXECUTION_TIMEOUT, kernel_name=KERNEL, store_widget_state=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()

@@ -80,8 +80,16 @@ def _expected(dims: tuple[str, ...], sizes: Mapping[str, int]) -> tuple[int | No
 
 
 def check_finite_tensor(value: torch.Tensor, name: str) -> None:
-    """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf."""
-    if value.numel() and not bool(torch.isfinite(value).all()):
+    """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf.
+
+    Fast path: the sum of the entries is finite whenever every entry is (a NaN or ±Inf
+    anywhere makes it NaN or ±Inf), so one reduction clears the common case; only a
+    non-finite sum (a bad entry, or finite entries whose sum overflows) pays for the
+    element-wise scan that finds and names the first bad index.
+    """
+    if not value.numel() or bool(torch.isfinite(value.sum())):
+        return
+    if not bool(torch.isfinite(value).all()):
         bad = torch.nonzero(~torch.isfinite(value))[0].tolist()
         kind = "NaN" if bool(torch.isnan(value[tuple(bad)])) else "Inf"
         raise ValueError(f"{text_of(name)} contains {kind} (first at index {tuple(bad)}); "

@@ -64,6 +64,20 @@ def test_layer_input_type_dtype_device_and_values():
     x[1, 2, 0], x[4, 0, 3] = 0.0, -float("inf")
     with pytest.raises(ValueError, match=re.escape("x contains Inf (first at index (4, 0, 3))")):
         rnn(x)
+    x[4, 0, 3], x[0, 0, 0], x[0, 0, 1] = 0.0, float("inf"), -float("inf")   # sum is NaN
+    with pytest.raises(ValueError, match=re.escape("x contains Inf (first at index (0, 0, 0))")):
+        rnn(x)
+
+
+def test_finite_check_large_finite_values_pass():
+    """Finite entries whose sum overflows are finite: the fast sum check must not reject them."""
+    from seqlab.torch.validation import check_finite_tensor
+    big = torch.full((3, 4), 3e38, dtype=torch.float32)
+    assert not torch.isfinite(big.sum())
+    check_finite_tensor(big, "x")                      # no error
+    big[2, 1] = float("nan")
+    with pytest.raises(ValueError, match=re.escape("x contains NaN (first at index (2, 1))")):
+        check_finite_tensor(big, "x")
 
 
 def test_layer_state_messages():
