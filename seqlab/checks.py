@@ -113,8 +113,20 @@ def check_array(value: Any, name: str, dims: tuple[str, ...], sizes: Mapping[str
 
 
 def check_finite(value: np.ndarray, name: str) -> None:
-    """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf."""
-    if value.size and not np.isfinite(value).all():
+    """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf.
+
+    Fast path: the sum of the entries is finite whenever every entry is (a NaN or ±Inf
+    anywhere makes it NaN or ±Inf), so one reduction clears the common case; only a
+    non-finite sum (a bad entry, or finite entries whose sum overflows) pays for the
+    element-wise scan that finds and names the first bad index.
+    """
+    if not value.size:
+        return
+    with np.errstate(all="ignore"):                   # inf − inf or an overflowing sum: no warning
+        total = value.sum()
+    if np.isfinite(total):
+        return
+    if not np.isfinite(value).all():
         bad = np.argwhere(~np.isfinite(value))[0]
         kind = "NaN" if np.isnan(value[tuple(bad)]) else "Inf"
         raise ValueError(f"{text_of(name)} contains {kind} (first at index {tuple(int(i) for i in bad)}); "

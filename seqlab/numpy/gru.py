@@ -157,10 +157,16 @@ def _stack_steps(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def _input_projection(Wx: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """W_x x^<t> + b for every t at once, ONE product: (rows, T_x, m), step t is ``[:, t]``."""
+    """W_x x^<t> + b for every t at once, ONE product: (rows, T_x, m), step t is ``[:, t]``.
+
+    The bias rides in the product: [W_x  b] [x; 1], with x copied time-major under a row of
+    ones (the copy is needed for the layout anyway), which saves a pass over the result.
+    """
     n_x, m, T_x = x.shape
-    z = Wx @ _time_major(x)
-    z += b                                  # in place: no second (rows, T_x·m) array
+    x1 = np.empty((n_x + 1, T_x, m), dtype=x.dtype)
+    x1[:n_x] = x.transpose(0, 2, 1)
+    x1[n_x] = 1
+    z = np.concatenate([Wx, b], axis=1) @ x1.reshape(n_x + 1, T_x * m)
     return z.reshape(-1, T_x, m)
 
 

@@ -29,8 +29,7 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .gru import (_from_time_major, _input_projection, _sigmoid_inplace, _stack_steps, _time_major,
-                  _has_output, _learn_n_x, _output, _sum_batch)
+from .gru import _from_time_major, _has_output, _input_projection, _learn_n_x, _output, _sum_batch
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
            "LSTM_PARAMETER_SHAPES"]
@@ -206,13 +205,16 @@ def _forward_unchecked(x, a0, c0, parameters):
     Every step writes into preallocated step-major buffers, with no allocation in the loop:
     the gates of step t are the contiguous (4 n_a, m) block ``Z[t]``.  c̃ = tanh(z_c) is
     computed as 2σ(2 z_c) − 1 with the c̃ rows of the fused weights and bias doubled (exact
-    in floating point), so that one in-place σ covers the four gates.
+    in floating point), so that one in-place σ covers the four gates; and the fused weights
+    and bias are negated (exact too), so that the block holds −z and σ(z) = 1 / (1 + e^{−z})
+    needs no negation pass.
     """
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
     Wa, Wx, b = _fused(parameters, n_a)                   # fresh arrays, [W_f; W_u; W_o; W_c]
     for w in (Wa, Wx, b):
-        w[3 * n_a:] *= 2                                  # the c̃ rows: 2 z_c
+        w[:3 * n_a] *= -1                                 # −z of the three gates
+        w[3 * n_a:] *= -2                                 # the c̃ rows: −2 z_c
     zx = _input_projection(Wx, b, x)                      # (4 n_a, T_x, m)
     Z = np.empty((T_x, 4 * n_a, m), dtype=a0.dtype)       # [Γ_f; Γ_u; Γ_o; c̃] of step t
     a = np.empty((T_x, n_a, m), dtype=a0.dtype)
@@ -224,7 +226,9 @@ def _forward_unchecked(x, a0, c0, parameters):
         for t in range(T_x):
             z = np.matmul(Wa, a_prev, out=Z[t])
             z += zx[:, t]
-            _sigmoid_inplace(z)
+            np.exp(z, out=z)                              # σ(z) = 1 / (1 + e^{−z}), z holding −z
+            z += 1
+            np.reciprocal(z, out=z)
             gamma_f, gamma_u, gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
             c_tilde *= 2
             c_tilde -= 1                                  # c̃ = 2σ(2 z_c) − 1 = tanh(z_c)
@@ -267,8 +271,10 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     Wa, Wx, _ = _fused(parameters, n_a)
     dz, da0, dc0 = _backward_time_loop(da, dc, cell_caches, Wa)
     dz2d = dz.reshape(4 * n_a, T_x * m)
-    a_prevs = _stack_steps([cache[2] for cache in cell_caches])
-    dW = np.concatenate([dz2d @ a_prevs.T, dz2d @ _time_major(x).T], axis=1)
+    ax = np.empty((n_a + n_x, T_x, m), dtype=da.dtype)    # [a^<t-1>; x^<t>] of step t is ax[:, t]
+    np.stack([cache[2] for cache in cell_caches], axis=1, out=ax[:n_a])
+    ax[n_a:] = x.transpose(0, 2, 1)
+    dW = dz2d @ ax.reshape(n_a + n_x, T_x * m).T           # Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ: one product
     db = _sum_batch(dz2d)
     grads = {"dx": _from_time_major(Wx.T @ dz2d, m, T_x), "da0": da0, "dc0": dc0}
     for i, g in enumerate(_GATES):
@@ -281,38 +287,43 @@ def _backward_time_loop(da, dc, cell_caches, Wa):
     """dz^<t> = [dz_f; dz_u; dz_o; dz_c] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>.
 
     The equations of :func:`_dz_step`, written into preallocated buffers (``out=``): no
-    allocation inside the loop.
+    allocation inside the loop, and few passes: dz^<t> = D ⊙ E in one product over the
+    (4 n_a, m) block, with D = [Γ_f(1 − Γ_f); Γ_u(1 − Γ_u); Γ_o(1 − Γ_o); 1 − c̃²] and
+    E = [dc ⊙ c^<t-1>; dc ⊙ c̃; da ⊙ tanh(c^<t>); dc ⊙ Γ_u].
     """
     n_a, m, T_x = da.shape
     WaT = Wa.T
     dz = np.empty((4 * n_a, T_x, m), dtype=da.dtype)          # step t is dz[:, t]
+    D = np.empty((4 * n_a, m), dtype=da.dtype)
+    E = np.empty_like(D)
+    E_f, E_u, E_o, E_c = (E[i * n_a:(i + 1) * n_a] for i in range(4))
+    D_c = D[3 * n_a:]
     da_next = np.zeros((n_a, m), dtype=da.dtype)
     dc_next = np.zeros_like(da_next)
-    g, go, tanh_c, tmp, dc_t = (np.empty_like(da_next) for _ in range(5))
+    g, tanh_c, k, dc_t = (np.empty_like(da_next) for _ in range(4))
     for t in reversed(range(T_x)):
         _, c_next, _, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, _, _ = cell_caches[t]
-        dz_f, dz_u, dz_o, dz_c = (dz[i * n_a:(i + 1) * n_a, t] for i in range(4))
         np.add(da[:, :, t], da_next, out=g)                   # dL/da^<t>: from above and from t+1
         np.tanh(c_next, out=tanh_c)
-        np.multiply(g, gamma_o, out=go)
-        np.multiply(tanh_c, tanh_c, out=tmp)                  # dc = dL/dc^<t> + da ⊙ Γ_o ⊙ (1 − tanh² c^<t>)
-        np.subtract(1, tmp, out=tmp)
-        tmp *= go
-        np.add(dc_next, tmp, out=dc_t)
+        np.multiply(tanh_c, tanh_c, out=k)                    # dc = dL/dc^<t> + da ⊙ Γ_o ⊙ (1 − tanh² c^<t>)
+        np.subtract(1, k, out=k)
+        k *= gamma_o
+        np.multiply(g, k, out=dc_t)
+        dc_t += dc_next
         if dc is not None:
             dc_t += dc[:, :, t]
-        np.multiply(go, tanh_c, out=dz_o)                     # dz_o = da ⊙ tanh(c^<t>) ⊙ Γ_o(1 − Γ_o)
-        dz_o *= np.subtract(1, gamma_o, out=tmp)
-        np.multiply(dc_t, c_prev, out=dz_f)                   # dz_f = dc ⊙ c^<t-1> ⊙ Γ_f(1 − Γ_f)
-        dz_f *= gamma_f
-        dz_f *= np.subtract(1, gamma_f, out=tmp)
-        np.multiply(dc_t, c_tilde, out=dz_u)                  # dz_u = dc ⊙ c̃ ⊙ Γ_u(1 − Γ_u)
-        dz_u *= gamma_u
-        dz_u *= np.subtract(1, gamma_u, out=tmp)
-        np.multiply(c_tilde, c_tilde, out=tmp)                # dz_c = dc ⊙ Γ_u ⊙ (1 − c̃²)
-        np.subtract(1, tmp, out=tmp)
-        tmp *= gamma_u
-        np.multiply(dc_t, tmp, out=dz_c)
+        for i, gamma in enumerate((gamma_f, gamma_u, gamma_o)):  # Γ(1 − Γ) of the three gates
+            D_i = D[i * n_a:(i + 1) * n_a]
+            np.subtract(1, gamma, out=D_i)
+            D_i *= gamma
+        np.multiply(c_tilde, c_tilde, out=D_c)                # 1 − c̃² in the c̃ rows
+        np.subtract(1, D_c, out=D_c)
+        np.multiply(dc_t, c_prev, out=E_f)
+        np.multiply(dc_t, c_tilde, out=E_u)
+        np.multiply(g, tanh_c, out=E_o)
+        np.multiply(dc_t, gamma_u, out=E_c)
+        np.multiply(D, E, out=dz[:, t])                       # dz_f, dz_u, dz_o, dz_c
         np.multiply(dc_t, gamma_f, out=dc_next)               # dc^<t-1> = dc ⊙ Γ_f
         np.matmul(WaT, dz[:, t], out=da_next)                 # da^<t-1> = W_aᵀ dz^<t>
     return dz, da_next, dc_next
+

@@ -110,6 +110,17 @@ def _weight_grads(ctx, dz: torch.Tensor, x, prev, w_ih, i_x, i_wih, i_whh):
     return dx, dw_ih, dw_hh
 
 
+def _recurrent_weight_grad(dz: torch.Tensor, a: torch.Tensor, a0: torch.Tensor, reverse: bool) -> torch.Tensor:
+    """dW_hh = Σ_t dz^<t>ᵀ a^<t-1> when the states a^<t> (T_x, m, n_a) and a^<0> are apart:
+    one matmul over the steps whose previous state is an output, plus the step of a^<0>."""
+    T, m, rows = dz.shape
+    first, dz_rest, a_rest = (T - 1, dz[:-1], a[1:]) if reverse else (0, dz[1:], a[:-1])
+    dw = dz[first].t() @ a0
+    if T > 1:
+        dw.addmm_(dz_rest.reshape(-1, rows).t(), a_rest.reshape(-1, a.shape[2]))
+    return dw
+
+
 # ----------------------------------------------------------------------------- the RNN
 class _RNNSequence(torch.autograd.Function):
     """a^<t> = g(W_ax x^<t> + W_aa a^<t-1> + b_a); backward dz^<t> = (da^<t> + W_aaᵀ dz^<t+1>) ⊙ g'."""
@@ -123,7 +134,7 @@ class _RNNSequence(torch.autograd.Function):
         order, first = _steps(T, reverse)
         S[first] = h0
         rows = S.unbind(0)
-        w_hh_t = w_hh.t()
+        w_hh_t = w_hh.t().contiguous()     # a contiguous (n_a, ·) operand: faster small GEMMs
         for t in order:
             a_t = torch.addmm(Z[t], rows[_prev(t, reverse)], w_hh_t, out=rows[t + 1])
             if relu:
@@ -140,14 +151,13 @@ class _RNNSequence(torch.autograd.Function):
         x, w_ih, w_hh, S = ctx.saved_tensors
         T = x.shape[0]
         a = S[1:T + 1]
-        deriv = ((a > 0).to(a.dtype) if ctx.relu else torch.addcmul(torch.ones_like(a), a, a, value=-1)).unbind(0)
-        dz = torch.empty_like(a)
-        dzs, d_outs = dz.unbind(0), d_out.unbind(0)
+        dz = (a > 0).to(a.dtype) if ctx.relu else torch.addcmul(torch.ones_like(a), a, a, value=-1)   # g'(z^<t>)
+        dzs, d_outs = dz.unbind(0), d_out.unbind(0)                  # dz^<t> overwrites g'(z^<t>), in place
         order, _ = _steps(T, ctx.reverse)
         back = order[::-1]
         da = d_outs[back[0]] + d_hn
         for k, t in enumerate(back):
-            torch.mul(da, deriv[t], out=dzs[t])                     # dz^<t> = da^<t> ⊙ g'(z^<t>)
+            dzs[t].mul_(da)                                          # dz^<t> = da^<t> ⊙ g'(z^<t>)
             if k + 1 < len(back):
                 da = torch.addmm(d_outs[back[k + 1]], dzs[t], w_hh)   # + W_aaᵀ dz^<t> for step t-1
             else:
@@ -173,19 +183,21 @@ class _GRUSequence(torch.autograd.Function):
         S = x.new_empty(T + 2, m, n)
         order, first = _steps(T, reverse)
         S[first] = h0
-        rows, xps, hps = S.unbind(0), XP.unbind(0), HP.unbind(0)
-        w_hh_t = w_hh.t()
+        rows, hps = S.unbind(0), HP.unbind(0)
+        # the per-step views of the row blocks, made once (a view costs as much as a small operation)
+        rzs, c_tildes, gamma_rs, zs = (v.unbind(0) for v in (XP[..., :2 * n], XP[..., 2 * n:],
+                                                               XP[..., :n], XP[..., n:2 * n]))
+        hp_rzs, hp_ns = HP[..., :2 * n].unbind(0), HP[..., 2 * n:].unbind(0)
+        w_hh_t = w_hh.t().contiguous()
         for t in order:
             prev = rows[_prev(t, reverse)]
             if b_hh is None:
-                hp = torch.mm(prev, w_hh_t, out=hps[t])
+                torch.mm(prev, w_hh_t, out=hps[t])
             else:
-                hp = torch.addmm(b_hh, prev, w_hh_t, out=hps[t])
-            rz, c_tilde = xps[t].split((2 * n, n), 1)
-            hp_rz, hp_n = hp.split((2 * n, n), 1)
-            gamma_r, z = rz.add_(hp_rz).sigmoid_().chunk(2, 1)
-            c_tilde.addcmul_(gamma_r, hp_n).tanh_()
-            torch.lerp(c_tilde, prev, z, out=rows[t + 1])           # c̃ + z ⊙ (c^<t-1> − c̃)
+                torch.addmm(b_hh, prev, w_hh_t, out=hps[t])
+            rzs[t].add_(hp_rzs[t]).sigmoid_()                       # Γ_r, z
+            c_tilde = c_tildes[t].addcmul_(gamma_rs[t], hp_ns[t]).tanh_()
+            torch.lerp(c_tilde, prev, zs[t], out=rows[t + 1])       # c̃ + z ⊙ (c^<t-1> − c̃)
         ctx.save_for_backward(x, w_ih, w_hh, XP, HP, S)
         ctx.reverse, ctx.has_bias = reverse, b_ih is not None
         return S[1:T + 1].clone(), S[order[-1] + 1].clone()
@@ -206,15 +218,15 @@ class _GRUSequence(torch.autograd.Function):
         torch.mul(a1, HP[..., 2 * n:], out=coef_r).mul_(r).mul_(1 - r)
         torch.sub(prev, c_tilde, out=coef_z).mul_(z).mul_(1 - z)
         torch.mul(a1, r, out=coef_n)
-        d_hp = torch.empty_like(XP)                            # gradients of the recurrent part
+        d_hp = coef                                            # gradients of the recurrent part, in place of coef
         dc = torch.empty_like(S[1:T + 1])                      # dL/dc^<t>, all sources
-        coefs, d_hps = coef.view(T, m, 3, n).unbind(0), d_hp.view(T, m, 3, n).unbind(0)
+        d_hps, dcs_1 = d_hp.view(T, m, 3, n).unbind(0), dc.unsqueeze(2).unbind(0)
         dcs, d_outs, zs, d_hp2 = dc.unbind(0), d_out.unbind(0), z.unbind(0), d_hp.unbind(0)
         order, _ = _steps(T, ctx.reverse)
         back = order[::-1]
         torch.add(d_outs[back[0]], d_hn, out=dcs[back[0]])
         for k, t in enumerate(back):
-            torch.mul(coefs[t], dcs[t].unsqueeze(1), out=d_hps[t])
+            d_hps[t].mul_(dcs_1[t])
             if k + 1 < len(back):
                 nxt = back[k + 1]
                 torch.addcmul(d_outs[nxt], dcs[t], zs[t], out=dcs[nxt]).addmm_(d_hp2[t], w_hh)
@@ -250,59 +262,69 @@ class _LSTMSequence(torch.autograd.Function):
         n = w_hh.shape[1]
         b = None if b_ih is None else _double_c_rows(b_ih + b_hh, n)
         G = F.linear(x, _double_c_rows(w_ih, n), b)    # input part of [i; f; 2g; o] for every t
-        S, C = x.new_empty(T + 2, m, n), x.new_empty(T + 2, m, n)
+        A = x.new_empty(T, m, n)                        # a^<t>: the output, also kept for backward
+        C = x.new_empty(T + 2, m, n)
         TC = x.new_empty(T, m, n)                       # tanh(c^<t>)
         order, first = _steps(T, reverse)
-        S[first], C[first] = h0, c0
-        gs, rows, cells, tcs = G.unbind(0), S.unbind(0), C.unbind(0), TC.unbind(0)
-        w_hh_t = _double_c_rows(w_hh, n).t()
+        C[first] = c0
+        gs, outs, cells, tcs = G.unbind(0), A.unbind(0), C.unbind(0), TC.unbind(0)
+        # the per-step views of Γ_u, Γ_f, σ(2 z_c), Γ_o, made once (a view costs as much as a
+        # small operation, and the loop is dominated by such costs)
+        i_s, f_s, s_s, o_s = (block.unbind(0) for block in G.chunk(4, 2))
+        w_hh_t = w_hh.t().contiguous()                  # (n_a, 4 n_a): a contiguous operand, faster small GEMMs
+        w_hh_t[:, 2 * n:3 * n] *= 2
+        a_prev = h0
         for t in order:
             p, q = _prev(t, reverse), t + 1
-            g = torch.addmm(gs[t], rows[p], w_hh_t, out=gs[t]).sigmoid_()
-            i, f, s, o = g.chunk(4, 1)                  # Γ_u, Γ_f, σ(2 z_c), Γ_o
+            torch.addmm(gs[t], a_prev, w_hh_t, out=gs[t]).sigmoid_()
+            i, f, s, o = i_s[t], f_s[t], s_s[t], o_s[t]
             c = torch.mul(f, cells[p], out=cells[q]).addcmul_(i, s, value=2).sub_(i)
-            torch.mul(o, torch.tanh(c, out=tcs[t]), out=rows[q])
-        ctx.save_for_backward(x, w_ih, w_hh, G, S, C, TC)
+            a_prev = torch.mul(o, torch.tanh(c, out=tcs[t]), out=outs[t])
+        ctx.save_for_backward(x, h0, w_ih, w_hh, G, A, C, TC)
         ctx.reverse, ctx.has_bias = reverse, b_ih is not None
-        last = order[-1] + 1
-        return S[1:T + 1].clone(), S[last].clone(), C[last].clone()
+        # the output itself is returned (like torch.nn.LSTM's, it must not be modified in place
+        # before backward); the final states are copies
+        return A, a_prev.clone(), C[order[-1] + 1].clone()
 
     @staticmethod
     def backward(ctx, d_out, d_hn, d_cn):
         _check_once_differentiable()
-        x, w_ih, w_hh, G, S, C, TC = ctx.saved_tensors
+        x, h0, w_ih, w_hh, G, A, C, TC = ctx.saved_tensors
         T, m, four_n = G.shape
         n = four_n // 4
-        # local derivatives of every step at once: dz^<t> = [dc; dc; dc; da] ⊙ coef
-        sig_d = torch.addcmul(G, G, G, value=-1)        # σ' = σ(1 − σ) of every block
+        # local derivatives of every step at once: dz^<t> = coef^<t> ⊙ [dc; dc; dc; da]
+        coef = torch.addcmul(G, G, G, value=-1)         # σ' = σ(1 − σ) of every block, then times:
         i, f, s, o = G.chunk(4, 2)
-        d_i, d_f, d_s, d_o = sig_d.chunk(4, 2)
-        coef = torch.empty_like(G)
         coef_i, coef_f, coef_c, coef_o = coef.chunk(4, 2)
-        torch.mul(s, 2, out=coef_i).sub_(1).mul_(d_i)                   # c̃ Γ_u(1 − Γ_u)
-        torch.mul(_prev_rows(C, ctx.reverse), d_f, out=coef_f)          # c^<t-1> Γ_f(1 − Γ_f)
-        torch.mul(i, d_s, out=coef_c).mul_(4)                           # Γ_u (1 − c̃²) = 4 Γ_u σ'(2 z_c)
-        torch.mul(TC, d_o, out=coef_o)                                  # tanh(c^<t>) Γ_o(1 − Γ_o)
-        k1 = torch.addcmul(o, o * TC, TC, value=-1)                     # Γ_o (1 − tanh² c^<t>)
-        dz = torch.empty_like(G)
-        coef3 = coef.view(T, m, 4, n)[:, :, :3].unbind(0)
-        dz3 = dz.view(T, m, 4, n)[:, :, :3].unbind(0)
-        coef_os, dz_os, k1s, fs = coef_o.unbind(0), dz[..., 3 * n:].unbind(0), k1.unbind(0), f.unbind(0)
+        coef_i.addcmul_(coef_i, s, value=-2).neg_()                     # c̃ = 2σ(2 z_c) − 1
+        coef_f.mul_(_prev_rows(C, ctx.reverse))                         # c^<t-1>
+        coef_c.mul_(i).mul_(4)                                          # Γ_u (1 − c̃²) = 4 Γ_u σ'(2 z_c)
+        coef_o.mul_(TC)                                                 # tanh(c^<t>)
+        k1 = torch.addcmul(o, A, TC, value=-1)                          # Γ_o (1 − tanh² c^<t>) = Γ_o − a^<t> tanh(c^<t>)
+        # E = [dc; dc; dc; da] of the current step, kept in one (m, 4, n) buffer so that dz^<t>
+        # is one contiguous product; dc is kept three times (cheap: the cost of these small
+        # operations is their call, not their length)
+        E = x.new_empty(m, 4, n)
+        E3, Eo = E[:, :3], E[:, 3]
+        E_flat, Eo_1 = E.view(m, 4 * n), Eo.unsqueeze(1)
+        dz = coef                                                       # dz^<t> overwrites coef^<t>, in place
+        k1s, fs = k1.unsqueeze(2).unbind(0), f.unsqueeze(2).unbind(0)  # (m, 1, n) per step
         dzs, d_outs = dz.unbind(0), d_out.unbind(0)
         order, _ = _steps(T, ctx.reverse)
         back = order[::-1]
-        da = d_outs[back[0]] + d_hn
-        dc = d_cn.clone()
+        E3.copy_(d_cn.unsqueeze(1))
+        torch.add(d_outs[back[0]], d_hn, out=Eo)
         for k, t in enumerate(back):
-            dc.addcmul_(da, k1s[t])
-            torch.mul(coef3[t], dc.unsqueeze(1), out=dz3[t])            # dz_u, dz_f, dz_c
-            torch.mul(coef_os[t], da, out=dz_os[t])                     # dz_o
-            dc.mul_(fs[t])                                              # dc^<t-1> through the cell
+            E3.addcmul_(Eo_1, k1s[t])                                   # dc += da ⊙ Γ_o (1 − tanh² c)
+            dzs[t].mul_(E_flat)                                         # dz_u, dz_f, dz_c, dz_o
+            E3.mul_(fs[t])                                              # dc^<t-1> through the cell
             if k + 1 < len(back):
-                da = torch.addmm(d_outs[back[k + 1]], dzs[t], w_hh)
+                torch.addmm(d_outs[back[k + 1]], dzs[t], w_hh, out=Eo)  # da^<t-1> = d_out + W_hhᵀ dz
             else:
                 da = dzs[t] @ w_hh
-        dx, dw_ih, dw_hh = _weight_grads(ctx, dz, x, _prev_rows(S, ctx.reverse), w_ih, 0, 3, 4)
+        dc = E[:, 0].clone()
+        dx, dw_ih, _ = _weight_grads(ctx, dz, x, None, w_ih, 0, 3, None)
+        dw_hh = _recurrent_weight_grad(dz, A, h0, ctx.reverse) if ctx.needs_input_grad[4] else None
         db = dz.sum((0, 1)) if ctx.has_bias else None
         return dx, da, dc, dw_ih, dw_hh, db, (None if db is None else db.clone()), None
 

@@ -95,3 +95,18 @@ def test_check_parameters_messages():
     bad = {**good, "Waa": np.full((4, 4), np.inf)}
     with pytest.raises(ValueError, match=re.escape("W_aa contains Inf (first at index (0, 0))")):
         check_parameters(bad, spec, {})
+
+
+def test_check_finite_accepts_finite_entries_whose_sum_overflows():
+    """The fast sum check must fall back to the element-wise scan, not reject large values."""
+    big = np.full((3, 4), 3e38, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        assert not np.isfinite(big.sum())
+    check_finite(big, "x")                              # no error
+    big[1, 2] = np.nan
+    with pytest.raises(ValueError, match=re.escape("x contains NaN (first at index (1, 2))")):
+        check_finite(big, "x")
+    mixed = np.zeros((2, 2))
+    mixed[0, 0], mixed[1, 1] = np.inf, -np.inf          # sum is NaN: the scan names the first one
+    with pytest.raises(ValueError, match=re.escape("x contains Inf (first at index (0, 0))")):
+        check_finite(mixed, "x")

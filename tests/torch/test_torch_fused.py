@@ -37,12 +37,14 @@ def _grads(layer, x, hx, fused):
 
 
 @pytest.mark.parametrize("kind, option", FUSED_CELLS, ids=FUSED_IDS)
-@pytest.mark.parametrize("num_layers, bidirectional, bias", [(1, False, True), (2, True, True), (1, True, False)])
-def test_fused_equals_autograd_path(kind, option, num_layers, bidirectional, bias):
+@pytest.mark.parametrize("num_layers, bidirectional, bias, T_x", [(1, False, True, T_X), (2, True, True, T_X),
+                                                                  (1, True, False, T_X), (1, True, True, 1),
+                                                                  (2, True, True, 2)])
+def test_fused_equals_autograd_path(kind, option, num_layers, bidirectional, bias, T_x):
     torch.manual_seed(0)
     layer = _layer(kind, option, num_layers=num_layers, bidirectional=bidirectional, bias=bias)
     rows = num_layers * (2 if bidirectional else 1)
-    x = torch.randn(T_X, M, N_X, dtype=F64, requires_grad=True)
+    x = torch.randn(T_x, M, N_X, dtype=F64, requires_grad=True)
     h = torch.randn(rows, M, N_A, dtype=F64, requires_grad=True)
     hx = (h, torch.randn(rows, M, N_A, dtype=F64, requires_grad=True)) if kind == "lstm" else h
     fused, plain = _grads(layer, x, hx, True), _grads(layer, x, hx, False)
@@ -136,3 +138,22 @@ def test_supports_fused_and_unsupported_cells_use_the_autograd_path():
     assert not type(out.grad_fn).__name__.endswith("SequenceBackward")
     with pytest.raises(ValueError, match="no fused sequence"):
         run_fused("peephole_lstm", torch.zeros(2, 1, 3), (torch.zeros(1, 4),) * 2, layer.weights(0))
+
+
+@pytest.mark.parametrize("kind, option", FUSED_CELLS, ids=FUSED_IDS)
+def test_output_modified_in_place_before_backward_is_an_error_not_a_wrong_gradient(kind, option):
+    """The fused LSTM keeps its output for backward, like torch.nn.LSTM: changing it in place
+    must raise autograd's error; the other cells return a copy, which may be changed freely.
+    Either way the gradient is never silently wrong."""
+    torch.manual_seed(0)
+    layer = _layer(kind, option)
+    x = torch.randn(T_X, M, N_X, dtype=F64, requires_grad=True)
+    out, _ = layer(x)
+    out.mul_(2)
+    if kind == "lstm":
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
+    else:
+        out.sum().backward()
+        expected = torch.autograd.grad((2 * layer(x)[0]).sum(), x)[0]
+        assert_max_abs(x.grad, expected, 1e-12, "dx after an in-place change of the output")
