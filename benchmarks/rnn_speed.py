@@ -275,12 +275,13 @@ def breakdown(T: int, m: int, n: int, device: torch.device, seconds: float, min_
     W_ih, W_hh, b = tr(G, n), tr(G, n), tr(G)
     X, H, Z = tr(T, m, n), tr(m, n), tr(m, G)
     DZ, D = tr(T * m, G), tr(m, n)
+    W_hh_t = W_hh.t().contiguous()                               # as seqlab.torch.fused keeps it
     layer = point.layers["seqlab.torch"]
     parts: dict[str, dict[str, Callable[[], object]]] = {"seqlab.torch": {
         "forward": lambda: layer(point.x),
         "forward+backward": point.runner("seqlab.torch"),
         "input projection": lambda: torch.nn.functional.linear(X, W_ih, b),
-        "recurrent matmuls, forward": lambda: [torch.addmm(Z, H, W_hh.t()) for _ in range(T)],
+        "recurrent matmuls, forward": lambda: [torch.addmm(Z, H, W_hh_t) for _ in range(T)],
         "recurrent matmuls, backward": lambda: [torch.addmm(D, Z, W_hh) for _ in range(T)],
         "weight gradients and dx": lambda: (DZ.t() @ X.reshape(T * m, n), DZ.t() @ X.reshape(T * m, n),
                                             DZ @ W_ih),
@@ -288,16 +289,16 @@ def breakdown(T: int, m: int, n: int, device: torch.device, seconds: float, min_
     if device.type == "cpu":
         rs = np.random.default_rng(1)
         nr = lambda *s: rs.standard_normal(s).astype(np.float32)     # noqa: E731
-        Wx, Wa, bn = nr(G, n), nr(G, n), nr(G, 1)
-        x2, a, dz2, prev = nr(n, T * m), nr(n, m), nr(G, T * m), nr(n, T * m)
+        Wxb, Wa = nr(G, n + 1), nr(G, n)                              # [W_x  b]: the bias rides in the product
+        x1, a, dz2, ax = nr(n + 1, T * m), nr(n, m), nr(G, T * m), nr(2 * n, T * m)
         fwd = lambda: snp.lstm_forward(point.x_np, point.a0, point.p)     # noqa: E731
         parts["seqlab.numpy"] = {
             "forward": fwd,
             "forward+backward": point.runner("seqlab.numpy"),
-            "input projection": lambda: Wx @ x2 + bn,
+            "input projection": lambda: Wxb @ x1,
             "recurrent matmuls, forward": lambda: [Wa @ a for _ in range(T)],
             "recurrent matmuls, backward": lambda: [Wa.T @ dz2[:, :m] for _ in range(T)],
-            "weight gradients and dx": lambda: (dz2 @ prev.T, dz2 @ x2.T, Wx.T @ dz2),
+            "weight gradients and dx": lambda: (dz2 @ ax.T, Wxb[:, :n].T @ dz2),
         }
     result = {}
     for impl, fns in parts.items():

@@ -186,3 +186,14 @@ def test_chapter_18_shows_the_committed_figures(committed):
     for t in committed["targets"]:
         shown = f"{t['measured']:.2f}×" if t["measure"] == "ratio" else f"{100 * t['measured']:.0f} %"
         assert f"{t['name']}: {shown}" in text, t["name"]
+
+
+def test_chapter_18_claims_about_rnn_and_gru_hold_for_the_committed_results(committed):
+    """Chapter 18 says that at the target point the fused seqlab.torch RNN and GRU beat
+    torch.nn's generic CPU loop and that seqlab.numpy about matches it."""
+    tp = committed["target_point"]
+    for cell in ("rnn", "gru"):
+        row = next(p for p in committed["points"] if p["cell"] == cell and p.get("target_point")
+                   and (p["T"], p["m"], p["n"]) == (tp["T"], tp["m"], tp["n"]))
+        assert row["impls"]["seqlab.torch"]["ratio"] < 1, cell
+        assert row["impls"]["seqlab.numpy"]["ratio"] < 1.15, cell
