@@ -12,9 +12,14 @@ layer and direction, written like the NumPy sequence functions of :mod:`seqlab.n
 * backward: the local derivatives of every gate (σ' = Γ(1 − Γ), tanh' = 1 − c̃², ...) are
   computed for ALL steps at once before the loop; the loop then does only the recurrence
   (a handful of element-wise products and one ``addmm`` per step) and writes dz^<t>, the
-  pre-activation gradients, into one ``(T_x, m, G n_a)`` tensor; dW_ih, dW_hh, db and dx
-  are then one matmul (or sum) each: dW_ih = Σ_t dz^<t>ᵀ x^<t> is ``dzᵀ x`` on
-  ``(T_x m, ·)`` views.
+  pre-activation gradients, into one ``(T_x, m, G n_a)`` tensor (over the coefficients,
+  in place); dW_ih, dW_hh, db and dx are then one matmul (or sum) each: dW_ih = Σ_t
+  dz^<t>ᵀ x^<t> is ``dzᵀ x`` on ``(T_x m, ·)`` views.
+
+Speed comes from doing less per step, not from cleverness in the equations: on a CPU a
+small tensor operation costs a few microseconds whatever its length, so the loops issue as
+few operations as the equations allow, every per-step view is made once before the loop,
+and the big element-wise passes avoid fresh memory where a buffer can be reused.
 
 Supported: the RNN (tanh and ReLU), the reset-after GRU (``torch.nn.GRU``) and the LSTM
 (:data:`FUSED_CELLS`); the other cells use the autograd path.  The backward pass is not
@@ -22,10 +27,13 @@ itself differentiable: ``create_graph=True`` raises a ``RuntimeError`` (set
 ``layer.fused = False`` for double backward).
 
 Layout as in :mod:`seqlab.torch.functional`: ``x`` (T_x, m, n_x), states (m, n_a), torch's
-fused row blocks.  States live in a buffer ``S`` of ``T_x + 2`` rows: ``S[t + 1]`` is a^<t>
-for t = 1..T_x (0-based t + 1), and a^<0> sits in ``S[0]`` (forward direction) or
+fused row blocks.  RNN and GRU states live in a buffer ``S`` of ``T_x + 2`` rows: ``S[t + 1]``
+is a^<t> for t = 1..T_x (0-based t + 1), and a^<0> sits in ``S[0]`` (forward direction) or
 ``S[T_x + 1]`` (reverse direction, t = T_x..1), so that the previous states of all steps
-form one contiguous slice for dW_hh.
+form one contiguous slice for dW_hh.  The LSTM writes a^<t> straight into its output, which
+it keeps for backward (as torch.nn.LSTM does: changing it in place before backward is an
+error); its dW_hh is one product over the steps whose previous state is an output plus the
+step of a^<0> (:func:`_recurrent_weight_grad`).
 """
 from __future__ import annotations
 
