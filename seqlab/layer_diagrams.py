@@ -10,9 +10,10 @@ labels use the course's notation in matplotlib's mathtext.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch
+
+from .diagrams import _new_axes
 
 __all__ = ["draw_bidirectional_rnn", "draw_deep_rnn"]
 
@@ -27,14 +28,6 @@ def _check(value, name: str, maximum: int) -> int:
     if not 1 <= value <= maximum:
         raise ValueError(f"{name} must lie in 1 … {maximum} for a readable drawing; got {value}")
     return value
-
-
-def _axes(ax: Axes | None, width: float, height: float) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=(width, height))
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    return ax
 
 
 def _box(ax: Axes, x: float, y: float, text: str, color: str) -> None:
@@ -64,7 +57,7 @@ def _step(t: int, T_x: int) -> str:
 def draw_bidirectional_rnn(T_x: int = 4, ax: Axes | None = None) -> Axes:
     """A bidirectional RNN unrolled over ``T_x`` steps: ŷ^<t> = g(W_y [a→^<t>; a←^<t>] + b_y)."""
     T_x = _check(T_x, "T_x", 8)
-    ax = _axes(ax, 1.6 * T_x + 1.5, 4.2)
+    ax = _new_axes(ax, 1.6 * T_x + 1.5, 4.2)
     rows = {"x": 0.0, "fwd": 1.2, "bwd": 2.3, "y": 3.5}
     for t in range(1, T_x + 1):
         c, s = _DX * t, _step(t, T_x)
@@ -93,7 +86,7 @@ def draw_deep_rnn(n_layers: int = 3, T_x: int = 4, ax: Axes | None = None) -> Ax
     """``n_layers`` stacked recurrent layers over ``T_x`` steps: a grid of a^[l]<t>."""
     n_layers = _check(n_layers, "n_layers", 6)
     T_x = _check(T_x, "T_x", 8)
-    ax = _axes(ax, 1.6 * T_x + 1.5, 1.15 * (n_layers + 2) + 0.3)
+    ax = _new_axes(ax, 1.6 * T_x + 1.5, 1.15 * (n_layers + 2) + 0.3)
     top = _DY * (n_layers + 1)
     for t in range(1, T_x + 1):
         c, s = _DX * t, _step(t, T_x)

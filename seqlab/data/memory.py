@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .tasks import _check_dtype
+
 __all__ = ["MemoryTask", "marked_recall", "window_parity"]
 
 
@@ -56,13 +58,6 @@ def _check_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}; got {value}")
     return int(value)
-
-
-def _check_dtype(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    return dtype
 
 
 def marked_recall(m: int, T_x: int, n_symbols: int = 4, n_marks: int = 1, min_lag: int = 1,

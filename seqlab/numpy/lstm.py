@@ -297,6 +297,7 @@ def _backward_time_loop(da, dc, cell_caches, Wa):
     D = np.empty((4 * n_a, m), dtype=da.dtype)
     E = np.empty_like(D)
     E_f, E_u, E_o, E_c = (E[i * n_a:(i + 1) * n_a] for i in range(4))
+    D_gates = [D[i * n_a:(i + 1) * n_a] for i in range(3)]     # Γ_f, Γ_u, Γ_o rows of D
     D_c = D[3 * n_a:]
     da_next = np.zeros((n_a, m), dtype=da.dtype)
     dc_next = np.zeros_like(da_next)
@@ -312,8 +313,7 @@ def _backward_time_loop(da, dc, cell_caches, Wa):
         dc_t += dc_next
         if dc is not None:
             dc_t += dc[:, :, t]
-        for i, gamma in enumerate((gamma_f, gamma_u, gamma_o)):  # Γ(1 − Γ) of the three gates
-            D_i = D[i * n_a:(i + 1) * n_a]
+        for D_i, gamma in zip(D_gates, (gamma_f, gamma_u, gamma_o)):  # Γ(1 − Γ) of the three gates
             np.subtract(1, gamma, out=D_i)
             D_i *= gamma
         np.multiply(c_tilde, c_tilde, out=D_c)                # 1 − c̃² in the c̃ rows

@@ -121,11 +121,11 @@ def _weight_grads(ctx, dz: torch.Tensor, x, prev, w_ih, i_x, i_wih, i_whh):
 def _recurrent_weight_grad(dz: torch.Tensor, a: torch.Tensor, a0: torch.Tensor, reverse: bool) -> torch.Tensor:
     """dW_hh = Σ_t dz^<t>ᵀ a^<t-1> when the states a^<t> (T_x, m, n_a) and a^<0> are apart:
     one matmul over the steps whose previous state is an output, plus the step of a^<0>."""
-    T, m, rows = dz.shape
+    T, rows, n = dz.shape[0], dz.shape[2], a.shape[2]
     first, dz_rest, a_rest = (T - 1, dz[:-1], a[1:]) if reverse else (0, dz[1:], a[:-1])
     dw = dz[first].t() @ a0
     if T > 1:
-        dw.addmm_(dz_rest.reshape(-1, rows).t(), a_rest.reshape(-1, a.shape[2]))
+        dw.addmm_(dz_rest.reshape(-1, rows).t(), a_rest.reshape(-1, n))
     return dw
 
 
