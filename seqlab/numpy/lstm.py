@@ -42,9 +42,11 @@ LSTM_PARAMETER_SHAPES: dict[str, tuple[str, ...]] = {
     "Wc": _GATED, "bc": _BIAS, "Wo": _GATED, "bo": _BIAS,
 }
 _OUTPUT_SHAPES = {"Wy": ("n_y", "n_a"), "by": ("n_y", "1")}
-#: gates stacked (in this order) in the fused matrix of the sequence functions: the three
-#: sigmoid gates first, so that one σ covers them
+#: gates stacked (in this order) in the fused matrix of the forward pass: the three
+#: sigmoid gates first, so that one pass turns their tanh into σ
 _GATES = ("f", "u", "o", "c")
+#: gate order of the backward pass: the three gates whose dz is a multiple of dc first
+_BACKWARD_GATES = ("f", "u", "c", "o")
 _CACHE_FIELDS = "(a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, xt, parameters)"
 
 
@@ -192,54 +194,69 @@ def lstm_forward(x: np.ndarray, a0: np.ndarray, parameters: Mapping[str, np.ndar
     return a, _output(a, parameters), c, (cell_caches, x)
 
 
-def _fused(parameters, n_a):
-    """W = [W_f; W_u; W_o; W_c] split into its recurrent part W_a (4 n_a, n_a) and input part W_x."""
-    W = np.concatenate([parameters["W" + g] for g in _GATES], axis=0)
-    b = np.concatenate([parameters["b" + g] for g in _GATES], axis=0)
+def _fused(parameters, n_a, gates=_GATES):
+    """W = [W_g1; W_g2; ...] (``gates`` in order) split into its recurrent part W_a (4 n_a, n_a)
+    and input part W_x, and b stacked alike (fresh arrays)."""
+    W = np.concatenate([parameters["W" + g] for g in gates], axis=0)
+    b = np.concatenate([parameters["b" + g] for g in gates], axis=0)
     return np.ascontiguousarray(W[:, :n_a]), np.ascontiguousarray(W[:, n_a:]), b
+
+
+class _SequenceCaches(list):
+    """The list of cell caches of :func:`lstm_forward`, which also carries the step-major
+    buffers the cell caches are views of (gates ``Z``, states ``A``, cells ``C``, tanh(c)
+    ``TC``), so that :func:`lstm_backward` can compute on whole buffers instead of
+    re-stacking them from the caches.  The buffers are used only while the list still holds
+    exactly the caches it was made with; otherwise they are gathered from the caches."""
+
+    def __init__(self, caches, Z, A, C, TC):
+        super().__init__(caches)
+        self._made_with = tuple(caches)
+        self.buffers = (Z, A, C, TC)
+
+    def intact(self) -> bool:
+        return len(self) == len(self._made_with) and all(a is b for a, b in zip(self, self._made_with))
 
 
 def _forward_unchecked(x, a0, c0, parameters):
     """The time loop of :func:`lstm_forward`, without checks.
 
     Every step writes into preallocated step-major buffers, with no allocation in the loop:
-    the gates of step t are the contiguous (4 n_a, m) block ``Z[t]``.  c̃ = tanh(z_c) is
-    computed as 2σ(2 z_c) − 1 with the c̃ rows of the fused weights and bias doubled (exact
-    in floating point), so that one in-place σ covers the four gates; and the fused weights
-    and bias are negated (exact too), so that the block holds −z and σ(z) = 1 / (1 + e^{−z})
-    needs no negation pass.
+    the gates of step t are the contiguous (4 n_a, m) block ``Z[t]`` = [Γ_f; Γ_u; Γ_o; c̃],
+    a^<t> is ``A[t + 1]`` and c^<t> is ``C[t + 1]`` (a^<0>, c^<0> in row 0), tanh(c^<t>) is
+    ``TC[t]``.  One tanh covers the four gates: σ(z) = ½ + ½ tanh(z/2), with the rows of the
+    three σ gates of the fused weights and bias halved (exact in floating point), and c̃ =
+    tanh(z_c) as it is (one NumPy call where σ would take three: exp, + 1 and reciprocal).
     """
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
-    Wa, Wx, b = _fused(parameters, n_a)                   # fresh arrays, [W_f; W_u; W_o; W_c]
+    Wa, Wx, b = _fused(parameters, n_a)                   # [W_f; W_u; W_o; W_c]
     for w in (Wa, Wx, b):
-        w[:3 * n_a] *= -1                                 # −z of the three gates
-        w[3 * n_a:] *= -2                                 # the c̃ rows: −2 z_c
+        w[:3 * n_a] *= 0.5                                # z/2 of the three σ gates
     zx = _input_projection(Wx, b, x)                      # (4 n_a, T_x, m)
     Z = np.empty((T_x, 4 * n_a, m), dtype=a0.dtype)       # [Γ_f; Γ_u; Γ_o; c̃] of step t
-    a = np.empty((T_x, n_a, m), dtype=a0.dtype)
-    c = np.empty_like(a)
+    A = np.empty((T_x + 1, n_a, m), dtype=a0.dtype)
+    C = np.empty_like(A)
+    TC = np.empty((T_x, n_a, m), dtype=a0.dtype)
+    A[0], C[0] = a0, c0
     tmp = np.empty((n_a, m), dtype=a0.dtype)
     cell_caches = []
-    a_prev, c_prev = a0, c0
-    with np.errstate(over="ignore"):                      # e^{-z} = inf gives σ(z) = 0 exactly
-        for t in range(T_x):
-            z = np.matmul(Wa, a_prev, out=Z[t])
-            z += zx[:, t]
-            np.exp(z, out=z)                              # σ(z) = 1 / (1 + e^{−z}), z holding −z
-            z += 1
-            np.reciprocal(z, out=z)
-            gamma_f, gamma_u, gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
-            c_tilde *= 2
-            c_tilde -= 1                                  # c̃ = 2σ(2 z_c) − 1 = tanh(z_c)
-            c_next = np.multiply(gamma_f, c_prev, out=c[t])
-            c_next += np.multiply(gamma_u, c_tilde, out=tmp)
-            a_next = np.tanh(c_next, out=a[t])
-            a_next *= gamma_o
-            cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
-                                x[:, :, t], parameters))
-            a_prev, c_prev = a_next, c_next
-    return _course_layout(a), _course_layout(c), cell_caches
+    for t in range(T_x):
+        a_prev, c_prev = A[t], C[t]
+        z = np.matmul(Wa, a_prev, out=Z[t])
+        z += zx[:, t]
+        np.tanh(z, out=z)
+        sigma_gates = z[:3 * n_a]
+        sigma_gates *= 0.5
+        sigma_gates += 0.5                                # σ(z) = ½ + ½ tanh(z/2)
+        gamma_f, gamma_u, gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
+        c_next = np.multiply(gamma_f, c_prev, out=C[t + 1])
+        c_next += np.multiply(gamma_u, c_tilde, out=tmp)
+        a_next = np.multiply(gamma_o, np.tanh(c_next, out=TC[t]), out=A[t + 1])
+        cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
+                            x[:, :, t], parameters))
+    caches = _SequenceCaches(cell_caches, Z, A, C, TC)
+    return _course_layout(A[1:]), _course_layout(C[1:]), caches
 
 
 def _course_layout(v: np.ndarray) -> np.ndarray:
@@ -253,10 +270,10 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     ``da`` is (n_a, m, T_x): dL/da^<t> from the outputs above each step; ``dc`` (optional,
     (n_a, m, T_x)) is an upstream dL/dc^<t> added at every step (typically non-zero only
     for the final c^<T_x>, e.g. when it is handed to a decoder).  Going from t = T_x down
-    to 1, the gradients on a^<t> and c^<t> add what step t+1 sends back, and the
-    pre-activation gradients of :func:`lstm_cell_backward` are gathered into one
-    (4 n_a, T_x, m) array (step t is a contiguous block); Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ, dx
-    and the biases are then one matrix product (or sum) each.
+    to 1, the gradients on a^<t> and c^<t> add what step t+1 sends back (the equations of
+    :func:`lstm_cell_backward`, arranged as in :func:`_backward_time_loop`), and the
+    pre-activation gradients dz^<t> of all steps are gathered into one (4 n_a, T_x·m) matrix;
+    Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ, dx and the biases are then one matrix product (or sum) each.
 
     Returns ``{"dx", "da0", "dc0", "dWf", "dbf", "dWu", "dbu", "dWc", "dbc", "dWo", "dbo"}``.
     """
@@ -268,62 +285,86 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
         check_array(dc, "dL/dc", ("n_a", "m", "T_x"), sizes, dtype=a_first.dtype)
     n_a, m, T_x = da.shape
     n_x = x.shape[0]
-    Wa, Wx, _ = _fused(parameters, n_a)
-    dz, da0, dc0 = _backward_time_loop(da, dc, cell_caches, Wa)
+    Wa, Wx, _ = _fused(parameters, n_a, _BACKWARD_GATES)
+    steps = _step_buffers(cell_caches)
+    dz, da0, dc0 = _backward_time_loop(da, dc, steps, Wa)
     dz2d = dz.reshape(4 * n_a, T_x * m)
     ax = np.empty((n_a + n_x, T_x, m), dtype=da.dtype)    # [a^<t-1>; x^<t>] of step t is ax[:, t]
-    np.stack([cache[2] for cache in cell_caches], axis=1, out=ax[:n_a])
+    ax[:n_a] = steps[1].transpose(1, 0, 2)
     ax[n_a:] = x.transpose(0, 2, 1)
     dW = dz2d @ ax.reshape(n_a + n_x, T_x * m).T           # Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ: one product
     db = _sum_batch(dz2d)
     grads = {"dx": _from_time_major(Wx.T @ dz2d, m, T_x), "da0": da0, "dc0": dc0}
-    for i, g in enumerate(_GATES):
+    for i, g in enumerate(_BACKWARD_GATES):
         grads["dW" + g] = dW[i * n_a:(i + 1) * n_a]
         grads["db" + g] = db[i * n_a:(i + 1) * n_a]
     return grads
 
 
-def _backward_time_loop(da, dc, cell_caches, Wa):
-    """dz^<t> = [dz_f; dz_u; dz_o; dz_c] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>.
+def _step_buffers(cell_caches):
+    """Step-major (T_x, ·, n_a, m) arrays of the forward values: the gates (T_x, 4, n_a, m)
+    [Γ_f, Γ_u, Γ_o, c̃], a^<t-1>, c^<t-1>, a^<t> and tanh(c^<t>): views of the buffers of
+    :func:`lstm_forward` when the caches are its own, else stacked from the cell caches."""
+    if isinstance(cell_caches, _SequenceCaches) and cell_caches.intact():
+        Z, A, C, TC = cell_caches.buffers
+        T_x, four_n, m = Z.shape
+        return Z.reshape(T_x, 4, four_n // 4, m), A[:-1], C[:-1], A[1:], TC
+    fields = list(zip(*cell_caches))                      # (a_next, c_next, a_prev, c_prev, Γ_f, Γ_u, c̃, Γ_o, ...)
+    gates = np.stack([np.stack(fields[i]) for i in (4, 5, 7, 6)], axis=1)
+    return gates, np.stack(fields[2]), np.stack(fields[3]), np.stack(fields[0]), np.tanh(np.stack(fields[1]))
 
-    The equations of :func:`_dz_step`, written into preallocated buffers (``out=``): no
-    allocation inside the loop, and few passes: dz^<t> = D ⊙ E in one product over the
-    (4 n_a, m) block, with D = [Γ_f(1 − Γ_f); Γ_u(1 − Γ_u); Γ_o(1 − Γ_o); 1 − c̃²] and
-    E = [dc ⊙ c^<t-1>; dc ⊙ c̃; da ⊙ tanh(c^<t>); dc ⊙ Γ_u].
+
+def _local_derivatives(steps):
+    """The local derivatives of every step at once, (T_x, 5, n_a, m) and (T_x, n_a, m):
+
+        X^<t> = [Γ_f; c^<t-1> Γ_f(1 − Γ_f); c̃ Γ_u(1 − Γ_u); Γ_u (1 − c̃²); tanh(c^<t>) Γ_o(1 − Γ_o)],
+        k^<t> = Γ_o (1 − tanh² c^<t>) = Γ_o − a^<t> ⊙ tanh(c^<t>).
+    """
+    gates, _, c_prev, a_next, tanh_c = steps
+    gamma_u, gamma_o, c_tilde = gates[:, 1], gates[:, 2], gates[:, 3]
+    X = np.empty((gates.shape[0], 5) + gates.shape[2:], dtype=gates.dtype)
+    X[:, 0] = gates[:, 0]
+    np.subtract(1, gates[:, :2], out=X[:, 1:3])
+    X[:, 1:3] *= gates[:, :2]                                 # Γ(1 − Γ) of Γ_f, Γ_u
+    X[:, 1] *= c_prev
+    X[:, 2] *= c_tilde
+    np.multiply(c_tilde, c_tilde, out=X[:, 3])
+    np.subtract(1, X[:, 3], out=X[:, 3])
+    X[:, 3] *= gamma_u
+    np.subtract(1, gamma_o, out=X[:, 4])
+    X[:, 4] *= gamma_o
+    X[:, 4] *= tanh_c
+    k = np.multiply(a_next, tanh_c)
+    np.subtract(gamma_o, k, out=k)
+    return X, k
+
+
+def _backward_time_loop(da, dc, steps, Wa):
+    """dz^<t> = [dz_f; dz_u; dz_c; dz_o] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>.
+
+    The equations of :func:`_dz_step`, arranged so that the loop does the least: with the
+    local derivatives X^<t>, k^<t> of all steps computed at once (:func:`_local_derivatives`),
+    each step is: dc = dc_f + da ⊙ k^<t>; one product X^<t> ⊙ [dc; dc; dc; dc; da] gives
+    dc_f = dc ⊙ Γ_f (what flows to c^<t-1>) and dz^<t>; and da^<t-1> = W_aᵀ dz^<t> plus the
+    upstream dL/da^<t-1>.  Every array is written in place (``out=``).
     """
     n_a, m, T_x = da.shape
+    X, k = _local_derivatives(steps)
     WaT = Wa.T
-    dz = np.empty((4 * n_a, T_x, m), dtype=da.dtype)          # step t is dz[:, t]
-    D = np.empty((4 * n_a, m), dtype=da.dtype)
-    E = np.empty_like(D)
-    E_f, E_u, E_o, E_c = (E[i * n_a:(i + 1) * n_a] for i in range(4))
-    D_gates = [D[i * n_a:(i + 1) * n_a] for i in range(3)]     # Γ_f, Γ_u, Γ_o rows of D
-    D_c = D[3 * n_a:]
-    da_next = np.zeros((n_a, m), dtype=da.dtype)
-    dc_next = np.zeros_like(da_next)
-    g, tanh_c, k, dc_t = (np.empty_like(da_next) for _ in range(4))
+    E = np.empty((5, n_a, m), dtype=da.dtype)                 # [dc; dc; dc; dc; da] of the step
+    E_dc, E_da = E[:4], E[4]
+    tmp = np.empty((n_a, m), dtype=da.dtype)
+    dc_f = np.zeros((n_a, m), dtype=da.dtype)
+    E_da[...] = da[:, :, T_x - 1]
     for t in reversed(range(T_x)):
-        _, c_next, _, c_prev, gamma_f, gamma_u, c_tilde, gamma_o, _, _ = cell_caches[t]
-        np.add(da[:, :, t], da_next, out=g)                   # dL/da^<t>: from above and from t+1
-        np.tanh(c_next, out=tanh_c)
-        np.multiply(tanh_c, tanh_c, out=k)                    # dc = dL/dc^<t> + da ⊙ Γ_o ⊙ (1 − tanh² c^<t>)
-        np.subtract(1, k, out=k)
-        k *= gamma_o
-        np.multiply(g, k, out=dc_t)
-        dc_t += dc_next
         if dc is not None:
-            dc_t += dc[:, :, t]
-        for D_i, gamma in zip(D_gates, (gamma_f, gamma_u, gamma_o)):  # Γ(1 − Γ) of the three gates
-            np.subtract(1, gamma, out=D_i)
-            D_i *= gamma
-        np.multiply(c_tilde, c_tilde, out=D_c)                # 1 − c̃² in the c̃ rows
-        np.subtract(1, D_c, out=D_c)
-        np.multiply(dc_t, c_prev, out=E_f)
-        np.multiply(dc_t, c_tilde, out=E_u)
-        np.multiply(g, tanh_c, out=E_o)
-        np.multiply(dc_t, gamma_u, out=E_c)
-        np.multiply(D, E, out=dz[:, t])                       # dz_f, dz_u, dz_o, dz_c
-        np.multiply(dc_t, gamma_f, out=dc_next)               # dc^<t-1> = dc ⊙ Γ_f
-        np.matmul(WaT, dz[:, t], out=da_next)                 # da^<t-1> = W_aᵀ dz^<t>
-    return dz, da_next, dc_next
-
+            dc_f = dc_f + dc[:, :, t]
+        np.multiply(E_da, k[t], out=tmp)
+        np.add(dc_f, tmp, out=E_dc)                           # dc = dc_f + da ⊙ Γ_o (1 − tanh² c)
+        x_t = np.multiply(X[t], E, out=X[t])                  # dc ⊙ Γ_f, dz_f, dz_u, dz_c, dz_o (in place)
+        dc_f = x_t[0]
+        np.matmul(WaT, x_t[1:].reshape(4 * n_a, m), out=tmp)  # W_aᵀ dz^<t>
+        if t:
+            np.add(da[:, :, t - 1], tmp, out=E_da)            # dL/da^<t-1>: from above and from step t
+    dz = np.ascontiguousarray(X[:, 1:].transpose(1, 2, 0, 3)).reshape(4 * n_a, T_x, m)
+    return dz, tmp, dc_f.copy()

@@ -136,6 +136,36 @@ def test_sequence_equals_a_loop_of_cells():
         np.testing.assert_allclose(total[k], fast[k], rtol=0, atol=1e-12, err_msg=k)
 
 
+def test_backward_from_caches_built_by_hand():
+    """lstm_backward computes on lstm_forward's own buffers; caches assembled otherwise (a
+    plain list of cell caches, or the list with one cache replaced) give the same gradients."""
+    rng = np.random.default_rng(5)
+    n_x, n_a, m, T_x = 3, 4, 2, 5
+    p = make_parameters(n_x, n_a, rng)
+    x, a0, c0 = rng.standard_normal((n_x, m, T_x)), rng.standard_normal((n_a, m)), rng.standard_normal((n_a, m))
+    _, _, _, caches = lstm_forward(x, a0, p, c0)
+    da, dc = rng.standard_normal((n_a, m, T_x)), rng.standard_normal((n_a, m, T_x))
+    fast = lstm_backward(da, caches, dc)
+    cell_caches, _ = caches
+    by_hand = [tuple(v.copy() if isinstance(v, np.ndarray) else v for v in cache) for cache in cell_caches]
+    replaced = caches[0]
+    replaced[2] = by_hand[2]                     # the list still carries lstm_forward's buffers
+    for other in ((by_hand, x), caches):
+        grads = lstm_backward(da, other, dc)
+        for k in fast:
+            np.testing.assert_allclose(grads[k], fast[k], rtol=0, atol=1e-12, err_msg=k)
+    # a changed cache is used, not the buffers of the forward pass: γ_o = 0 at step 3 stops
+    # the gradient of a^<3> from reaching the output gate's weights through that step
+    changed = list(by_hand)
+    fields = list(changed[2])
+    fields[7] = np.zeros_like(fields[7])
+    changed[2] = tuple(fields)
+    replaced[2] = changed[2]
+    assert not np.allclose(lstm_backward(da, caches, dc)["dWo"], fast["dWo"])
+    np.testing.assert_allclose(lstm_backward(da, caches, dc)["dWo"], lstm_backward(da, (changed, x), dc)["dWo"],
+                               rtol=0, atol=1e-12)
+
+
 # --------------------------------------------------------------------------- equations
 def test_cell_equations_written_out():
     rng = np.random.default_rng(5)
