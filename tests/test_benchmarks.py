@@ -190,10 +190,10 @@ def test_chapter_18_shows_the_committed_figures(committed):
 
 def test_chapter_18_claims_about_rnn_and_gru_hold_for_the_committed_results(committed):
     """Chapter 18 says that at the target point the fused seqlab.torch RNN and GRU beat
-    torch.nn's generic CPU loop and that seqlab.numpy about matches it."""
+    torch.nn's generic CPU loop and that seqlab.numpy matches or beats it."""
     tp = committed["target_point"]
     for cell in ("rnn", "gru"):
         row = next(p for p in committed["points"] if p["cell"] == cell and p.get("target_point")
                    and (p["T"], p["m"], p["n"]) == (tp["T"], tp["m"], tp["n"]))
         assert row["impls"]["seqlab.torch"]["ratio"] < 1, cell
-        assert row["impls"]["seqlab.numpy"]["ratio"] < 1.15, cell
+        assert row["impls"]["seqlab.numpy"]["ratio"] < 1.05, cell

@@ -314,15 +314,14 @@ def _step_buffers(cell_caches):
     return gates, np.stack(fields[2]), np.stack(fields[3]), np.stack(fields[0]), np.tanh(np.stack(fields[1]))
 
 
-def _local_derivatives(steps):
-    """The local derivatives of every step at once, (T_x, 5, n_a, m) and (T_x, n_a, m):
+def _local_derivatives(steps, X, k):
+    """The local derivatives of the steps given (step-major slices), written into X and k:
 
         X^<t> = [Γ_f; c^<t-1> Γ_f(1 − Γ_f); c̃ Γ_u(1 − Γ_u); Γ_u (1 − c̃²); tanh(c^<t>) Γ_o(1 − Γ_o)],
         k^<t> = Γ_o (1 − tanh² c^<t>) = Γ_o − a^<t> ⊙ tanh(c^<t>).
     """
     gates, _, c_prev, a_next, tanh_c = steps
     gamma_u, gamma_o, c_tilde = gates[:, 1], gates[:, 2], gates[:, 3]
-    X = np.empty((gates.shape[0], 5) + gates.shape[2:], dtype=gates.dtype)
     X[:, 0] = gates[:, 0]
     np.subtract(1, gates[:, :2], out=X[:, 1:3])
     X[:, 1:3] *= gates[:, :2]                                 # Γ(1 − Γ) of Γ_f, Γ_u
@@ -334,37 +333,50 @@ def _local_derivatives(steps):
     np.subtract(1, gamma_o, out=X[:, 4])
     X[:, 4] *= gamma_o
     X[:, 4] *= tanh_c
-    k = np.multiply(a_next, tanh_c)
+    np.multiply(a_next, tanh_c, out=k)
     np.subtract(gamma_o, k, out=k)
-    return X, k
+
+
+#: bytes of local derivatives computed at once: a block of steps small enough to stay in the
+#: processor's cache while the time loop runs over it
+_BLOCK_BYTES = 1 << 20
 
 
 def _backward_time_loop(da, dc, steps, Wa):
     """dz^<t> = [dz_f; dz_u; dz_c; dz_o] for every t (one (4 n_a, T_x, m) array), da^<0>, dc^<0>.
 
     The equations of :func:`_dz_step`, arranged so that the loop does the least: with the
-    local derivatives X^<t>, k^<t> of all steps computed at once (:func:`_local_derivatives`),
-    each step is: dc = dc_f + da ⊙ k^<t>; one product X^<t> ⊙ [dc; dc; dc; dc; da] gives
-    dc_f = dc ⊙ Γ_f (what flows to c^<t-1>) and dz^<t>; and da^<t-1> = W_aᵀ dz^<t> plus the
-    upstream dL/da^<t-1>.  Every array is written in place (``out=``).
+    local derivatives X^<t>, k^<t> of a block of steps computed at once
+    (:func:`_local_derivatives`), each step is: dc = dc_f + da ⊙ k^<t>; one product
+    X^<t> ⊙ [dc; dc; dc; dc; da] gives dc_f = dc ⊙ Γ_f (what flows to c^<t-1>) and dz^<t>;
+    and da^<t-1> = W_aᵀ dz^<t> plus the upstream dL/da^<t-1>.  Every array is written in
+    place (``out=``); the blocks of steps reuse one buffer, small enough to stay in cache.
     """
     n_a, m, T_x = da.shape
-    X, k = _local_derivatives(steps)
+    block = min(T_x, max(1, _BLOCK_BYTES // (5 * n_a * m * da.itemsize)))
+    X_block = np.empty((block, 5, n_a, m), dtype=da.dtype)
+    k_block = np.empty((block, n_a, m), dtype=da.dtype)
+    dz = np.empty((4 * n_a, T_x, m), dtype=da.dtype)         # step t is dz[:, t]
     WaT = Wa.T
     E = np.empty((5, n_a, m), dtype=da.dtype)                 # [dc; dc; dc; dc; da] of the step
     E_dc, E_da = E[:4], E[4]
     tmp = np.empty((n_a, m), dtype=da.dtype)
     dc_f = np.zeros((n_a, m), dtype=da.dtype)
     E_da[...] = da[:, :, T_x - 1]
-    for t in reversed(range(T_x)):
-        if dc is not None:
-            dc_f = dc_f + dc[:, :, t]
-        np.multiply(E_da, k[t], out=tmp)
-        np.add(dc_f, tmp, out=E_dc)                           # dc = dc_f + da ⊙ Γ_o (1 − tanh² c)
-        x_t = np.multiply(X[t], E, out=X[t])                  # dc ⊙ Γ_f, dz_f, dz_u, dz_c, dz_o (in place)
-        dc_f = x_t[0]
-        np.matmul(WaT, x_t[1:].reshape(4 * n_a, m), out=tmp)  # W_aᵀ dz^<t>
-        if t:
-            np.add(da[:, :, t - 1], tmp, out=E_da)            # dL/da^<t-1>: from above and from step t
-    dz = np.ascontiguousarray(X[:, 1:].transpose(1, 2, 0, 3)).reshape(4 * n_a, T_x, m)
-    return dz, tmp, dc_f.copy()
+    for end in range(T_x, 0, -block):
+        start = max(0, end - block)
+        X, k = X_block[:end - start], k_block[:end - start]
+        _local_derivatives([v[start:end] for v in steps], X, k)
+        for t in reversed(range(start, end)):
+            if dc is not None:
+                dc_f = dc_f + dc[:, :, t]
+            np.multiply(E_da, k[t - start], out=tmp)
+            np.add(dc_f, tmp, out=E_dc)                       # dc = dc_f + da ⊙ Γ_o (1 − tanh² c)
+            x_t = np.multiply(X[t - start], E, out=X[t - start])  # dc ⊙ Γ_f, dz_f, dz_u, dz_c, dz_o
+            dc_f = x_t[0]
+            np.matmul(WaT, x_t[1:].reshape(4 * n_a, m), out=tmp)  # W_aᵀ dz^<t>
+            if t:
+                np.add(da[:, :, t - 1], tmp, out=E_da)        # dL/da^<t-1>: from above and from step t
+        dz[:, start:end] = X[:, 1:].reshape(end - start, 4 * n_a, m).transpose(1, 0, 2)
+        dc_f = dc_f.copy()                                    # the next block overwrites X
+    return dz, tmp, dc_f
