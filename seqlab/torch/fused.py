@@ -259,52 +259,48 @@ class _LSTMSequence(torch.autograd.Function):
         dz_c = dc ⊙ Γ_u (1 − c̃²),    dz_o = da ⊙ tanh(c^<t>) Γ_o(1 − Γ_o),
         dc^<t-1> = dc ⊙ Γ_f,  da^<t-1> = W_hhᵀ dz^<t>
 
-    The forward pass computes c̃ = tanh(z_c) as 2σ(2 z_c) − 1, with the c̃ rows of the weights
-    and bias doubled (exact in floating point), so that one σ covers the four gates; the
-    buffer holds σ(2 z_c) there.  Likewise tanh(c^<t>) = 1 − 2σ(−2 c^<t>): the cell buffer
-    holds −2 c^<t> (exact), so that a^<t> = Γ_o − 2 Γ_o ⊙ σ(−2 c^<t>) is one σ and one
-    product, and the cell update reads −2 c^<t> = Γ_f ⊙ (−2 c^<t-1>) − 4 Γ_u ⊙ σ(2 z_c) + 2 Γ_u.
-    (On a CPU, torch's σ is several times cheaper than its tanh.)
+    The forward pass computes c̃ = tanh(z_c) as 1 − 2σ(−2 z_c), with the c̃ rows of the
+    weights and bias multiplied by −2 (exact in floating point), so that one σ covers the four
+    gates; the buffer holds s = σ(−2 z_c) there.  Then Γ_u ⊙ c̃ = Γ_u − 2 Γ_u ⊙ s is one
+    ``addcmul``, and the cell update c^<t> = Γ_u ⊙ c̃ + Γ_f ⊙ c^<t-1> two.
     """
 
     @staticmethod
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
         T, m, _ = x.shape
         n = w_hh.shape[1]
-        b = None if b_ih is None else _double_c_rows(b_ih + b_hh, n)
-        G = F.linear(x, _double_c_rows(w_ih, n), b)    # input part of [i; f; 2g; o] for every t
+        b = None if b_ih is None else _scale_c_rows(b_ih + b_hh, n)
+        G = F.linear(x, _scale_c_rows(w_ih, n), b)      # input part of [i; f; −2 g; o] for every t
         A = x.new_empty(T, m, n)                        # a^<t>: the output, also kept for backward
-        C = x.new_empty(T + 2, m, n)                    # −2 c^<t>
-        SG = x.new_empty(T, m, n)                       # σ(−2 c^<t>)
+        C = x.new_empty(T + 2, m, n)                    # c^<t>, c^<0> in row 0 (or T_x + 1 in reverse)
+        TC = x.new_empty(T, m, n)                       # tanh(c^<t>)
         order, first = _steps(T, reverse)
-        torch.mul(c0, -2, out=C[first])
-        gs, outs, cells, sgs = G.unbind(0), A.unbind(0), C.unbind(0), SG.unbind(0)
-        # the per-step views of Γ_u, Γ_f, σ(2 z_c), Γ_o, made once (a view costs as much as a
-        # small operation, and the loop is dominated by such costs)
+        C[first] = c0
+        # the views of each step, made once (a view costs as much as a small operation, and the
+        # loop is dominated by such costs): the gate row, Γ_u, Γ_f, s, Γ_o, c^<t>, tanh c^<t>, a^<t>
         i_s, f_s, s_s, o_s = (block.unbind(0) for block in G.chunk(4, 2))
+        gs, cells, tcs, outs = G.unbind(0), C.unbind(0), TC.unbind(0), A.unbind(0)
+        steps = [(gs[t], i_s[t], f_s[t], s_s[t], o_s[t], cells[t + 1], tcs[t], outs[t]) for t in order]
         w_hh_t = w_hh.t().contiguous()                  # (n_a, 4 n_a): a contiguous operand, faster small GEMMs
-        w_hh_t[:, 2 * n:3 * n] *= 2
-        a_prev = h0
-        for t in order:
-            p, q = _prev(t, reverse), t + 1
-            torch.addmm(gs[t], a_prev, w_hh_t, out=gs[t]).sigmoid_()
-            i, f, s, o = i_s[t], f_s[t], s_s[t], o_s[t]
-            c = torch.mul(f, cells[p], out=cells[q]).addcmul_(i, s, value=-4).add_(i, alpha=2)
-            a_prev = torch.addcmul(o, o, torch.sigmoid(c, out=sgs[t]), value=-2, out=outs[t])
-        ctx.save_for_backward(x, h0, w_ih, w_hh, G, A, C, SG)
+        w_hh_t[:, 2 * n:3 * n] *= -2
+        a, c = h0, cells[first]
+        for g, i, f, s, o, c_next, tc, out in steps:
+            torch.addmm(g, a, w_hh_t, out=g).sigmoid_()                         # Γ_u, Γ_f, s, Γ_o
+            c = torch.addcmul(i, i, s, value=-2, out=c_next).addcmul_(f, c)    # Γ_u ⊙ c̃ + Γ_f ⊙ c^<t-1>
+            a = torch.mul(o, torch.tanh(c, out=tc), out=out)                    # Γ_o ⊙ tanh(c^<t>)
+        ctx.save_for_backward(x, h0, w_ih, w_hh, G, A, C, TC)
         ctx.reverse, ctx.has_bias = reverse, b_ih is not None
         # the output itself is returned (like torch.nn.LSTM's, it must not be modified in place
         # before backward); the final states are copies
-        return A, a_prev.clone(), C[order[-1] + 1].mul(-0.5)
+        return A, a.clone(), c.clone()
 
     @staticmethod
     def backward(ctx, d_out, d_hn, d_cn):
         _check_once_differentiable()
-        x, h0, w_ih, w_hh, G, A, C, SG = ctx.saved_tensors
+        x, h0, w_ih, w_hh, G, A, C, TC = ctx.saved_tensors
         T, m, four_n = G.shape
         n = four_n // 4
         i, f, s, o = G.chunk(4, 2)
-        TC = torch.rsub(SG, 1, alpha=2)                                 # tanh(c^<t>) = 1 − 2σ(−2 c^<t>)
         # X^<t> = [Γ_f, coef^<t>] for every step, the local derivatives computed at once:
         # [Γ_f; dz^<t>] = X^<t> ⊙ [dc; dc; dc; dc; da], so that one product per step gives
         # dz^<t> and dc ⊙ Γ_f, the part of dc^<t-1> that flows through the cell
@@ -313,9 +309,9 @@ class _LSTMSequence(torch.autograd.Function):
         coef = X[:, :, n:]
         torch.addcmul(G, G, G, value=-1, out=coef)                      # σ' = σ(1 − σ) of every block, then times:
         coef_i, coef_f, coef_c, coef_o = coef.chunk(4, 2)
-        coef_i.addcmul_(coef_i, s, value=-2).neg_()                     # c̃ = 2σ(2 z_c) − 1
-        coef_f.mul_(_prev_rows(C, ctx.reverse)).mul_(-0.5)              # c^<t-1> = −(−2 c^<t-1>)/2
-        coef_c.mul_(i).mul_(4)                                          # Γ_u (1 − c̃²) = 4 Γ_u σ'(2 z_c)
+        coef_i.addcmul_(coef_i, s, value=-2)                            # c̃ = 1 − 2s
+        coef_f.mul_(_prev_rows(C, ctx.reverse))                         # c^<t-1>
+        torch.addcmul(coef_c.new_zeros(()), coef_c, i, value=4, out=coef_c)   # Γ_u (1 − c̃²) = 4 Γ_u s(1 − s)
         coef_o.mul_(TC)                                                 # tanh(c^<t>)
         k1 = torch.addcmul(o, A, TC, value=-1)                          # Γ_o (1 − tanh² c^<t>) = Γ_o − a^<t> tanh(c^<t>)
         # E = [dc; dc; dc; dc; da] of the current step in one (m, 5, n) buffer (the cost of
@@ -331,23 +327,23 @@ class _LSTMSequence(torch.autograd.Function):
         back = order[::-1]
         dc_f = d_cn.unsqueeze(1)                                        # what reaches c^<T_x> from above
         torch.add(d_outs[back[0]], d_hn, out=Eo)
-        for k, t in enumerate(back):
+        for t, t_prev in zip(back, back[1:]):
             torch.addcmul(dc_f, Eo_1, k1s[t], out=E4)                   # dc = dc_f + da ⊙ Γ_o (1 − tanh² c)
             Xs[t].mul_(E_flat)                                          # dc ⊙ Γ_f, dz_u, dz_f, dz_c, dz_o
             dc_f = dc_fs[t]
-            if k + 1 < len(back):
-                torch.addmm(d_outs[back[k + 1]], dzs[t], w_hh, out=Eo)  # da^<t-1> = d_out + W_hhᵀ dz
-            else:
-                da = dzs[t] @ w_hh
-        dc = dc_f.squeeze(1).clone()
+            torch.addmm(d_outs[t_prev], dzs[t], w_hh, out=Eo)           # da^<t-1> = d_out + W_hhᵀ dz
+        t = back[-1]                                                    # the first step: its da, dc go to a^<0>, c^<0>
+        torch.addcmul(dc_f, Eo_1, k1s[t], out=E4)
+        Xs[t].mul_(E_flat)
+        da, dc = dzs[t] @ w_hh, dc_fs[t].squeeze(1).clone()
         dx, dw_ih, _ = _weight_grads(ctx, dz, x, None, w_ih, 0, 3, None)
         dw_hh = _recurrent_weight_grad(dz, A, h0, ctx.reverse) if ctx.needs_input_grad[4] else None
         db = dz.sum((0, 1)) if ctx.has_bias else None
         return dx, da, dc, dw_ih, dw_hh, db, (None if db is None else db.clone()), None
 
 
-def _double_c_rows(t: torch.Tensor, n: int) -> torch.Tensor:
-    """A copy of a fused LSTM weight (4 n, ·) or bias (4 n,) with its c̃ rows [2n, 3n) times 2."""
+def _scale_c_rows(t: torch.Tensor, n: int) -> torch.Tensor:
+    """A copy of a fused LSTM weight (4 n, ·) or bias (4 n,) with its c̃ rows [2n, 3n) times −2."""
     out = t.clone()
-    out[2 * n:3 * n] *= 2
+    out[2 * n:3 * n] *= -2
     return out
