@@ -156,16 +156,26 @@ def _stack_steps(arrays: list[np.ndarray]) -> np.ndarray:
     return np.stack(arrays, axis=1).reshape(arrays[0].shape[0], -1)
 
 
-def _input_projection(Wx: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _stacked_input(x: np.ndarray, rows_above: int = 0) -> np.ndarray:
+    """[·; x^<t>; 1] of every step t, time-major: a (rows_above + n_x + 1, T_x, m) buffer whose
+    last n_x + 1 rows are x (copied from the course's layout) over a row of ones; the first
+    ``rows_above`` rows are left for the caller (e.g. a^<t-1>)."""
+    n_x, m, T_x = x.shape
+    x1 = np.empty((rows_above + n_x + 1, T_x, m), dtype=x.dtype)
+    x1[rows_above:-1] = x.transpose(0, 2, 1)
+    x1[-1] = 1
+    return x1
+
+
+def _input_projection(Wx: np.ndarray, b: np.ndarray, x: np.ndarray, x1: np.ndarray | None = None) -> np.ndarray:
     """W_x x^<t> + b for every t at once, ONE product: (rows, T_x, m), step t is ``[:, t]``.
 
     The bias rides in the product: [W_x  b] [x; 1], with x copied time-major under a row of
     ones (the copy is needed for the layout anyway), which saves a pass over the result.
+    ``x1`` is that stacked input when the caller has it (:func:`_stacked_input`).
     """
     n_x, m, T_x = x.shape
-    x1 = np.empty((n_x + 1, T_x, m), dtype=x.dtype)
-    x1[:n_x] = x.transpose(0, 2, 1)
-    x1[n_x] = 1
+    x1 = _stacked_input(x) if x1 is None else x1
     z = np.concatenate([Wx, b], axis=1) @ x1.reshape(n_x + 1, T_x * m)
     return z.reshape(-1, T_x, m)
 

@@ -29,7 +29,8 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .gru import _from_time_major, _has_output, _input_projection, _learn_n_x, _output, _sum_batch
+from .gru import (_from_time_major, _has_output, _input_projection, _learn_n_x, _output, _stacked_input,
+                  _sum_batch)
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
            "LSTM_PARAMETER_SHAPES"]
@@ -196,23 +197,27 @@ def lstm_forward(x: np.ndarray, a0: np.ndarray, parameters: Mapping[str, np.ndar
 
 def _fused(parameters, n_a, gates=_GATES):
     """W = [W_g1; W_g2; ...] (``gates`` in order) split into its recurrent part W_a (4 n_a, n_a)
-    and input part W_x, and b stacked alike (fresh arrays)."""
-    W = np.concatenate([parameters["W" + g] for g in gates], axis=0)
+    and input part W_x, and b stacked alike (fresh contiguous arrays, one copy each)."""
+    Wa = np.concatenate([parameters["W" + g][:, :n_a] for g in gates], axis=0)
+    Wx = np.concatenate([parameters["W" + g][:, n_a:] for g in gates], axis=0)
     b = np.concatenate([parameters["b" + g] for g in gates], axis=0)
-    return np.ascontiguousarray(W[:, :n_a]), np.ascontiguousarray(W[:, n_a:]), b
+    return Wa, Wx, b
 
 
 class _SequenceCaches(list):
     """The list of cell caches of :func:`lstm_forward`, which also carries the step-major
     buffers the cell caches are views of (gates ``Z``, states ``A``, cells ``C``, tanh(c)
     ``TC``), so that :func:`lstm_backward` can compute on whole buffers instead of
-    re-stacking them from the caches.  The buffers are used only while the list still holds
-    exactly the caches it was made with; otherwise they are gathered from the caches."""
+    re-stacking them from the caches, and the stacked input [·; x^<t>; 1] of the input
+    projection (``stacked``, for x itself: ``x``), which the weight gradients reuse.  The
+    buffers are used only while the list still holds exactly the caches it was made with;
+    otherwise they are gathered from the caches."""
 
-    def __init__(self, caches, Z, A, C, TC):
+    def __init__(self, caches, Z, A, C, TC, x, stacked):
         super().__init__(caches)
         self._made_with = tuple(caches)
         self.buffers = (Z, A, C, TC)
+        self.x, self.stacked = x, stacked
 
     def intact(self) -> bool:
         return len(self) == len(self._made_with) and all(a is b for a, b in zip(self, self._made_with))
@@ -233,7 +238,8 @@ def _forward_unchecked(x, a0, c0, parameters):
     Wa, Wx, b = _fused(parameters, n_a)                   # [W_f; W_u; W_o; W_c]
     for w in (Wa, Wx, b):
         w[:3 * n_a] *= 0.5                                # z/2 of the three σ gates
-    zx = _input_projection(Wx, b, x)                      # (4 n_a, T_x, m)
+    stacked = _stacked_input(x, n_a)                      # [·; x^<t>; 1]: backward puts a^<t-1> on top
+    zx = _input_projection(Wx, b, x, stacked[n_a:])       # (4 n_a, T_x, m)
     Z = np.empty((T_x, 4 * n_a, m), dtype=a0.dtype)       # [Γ_f; Γ_u; Γ_o; c̃] of step t
     A = np.empty((T_x + 1, n_a, m), dtype=a0.dtype)
     C = np.empty_like(A)
@@ -255,7 +261,7 @@ def _forward_unchecked(x, a0, c0, parameters):
         a_next = np.multiply(gamma_o, np.tanh(c_next, out=TC[t]), out=A[t + 1])
         cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
                             x[:, :, t], parameters))
-    caches = _SequenceCaches(cell_caches, Z, A, C, TC)
+    caches = _SequenceCaches(cell_caches, Z, A, C, TC, x, stacked)
     return _course_layout(A[1:]), _course_layout(C[1:]), caches
 
 
@@ -273,7 +279,8 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     to 1, the gradients on a^<t> and c^<t> add what step t+1 sends back (the equations of
     :func:`lstm_cell_backward`, arranged as in :func:`_backward_time_loop`), and the
     pre-activation gradients dz^<t> of all steps are gathered into one (4 n_a, T_x·m) matrix;
-    Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ, dx and the biases are then one matrix product (or sum) each.
+    Σ_t dz^<t> [a^<t-1>; x^<t>; 1]ᵀ (the weights and, in its last column, the biases) and dx
+    are then one matrix product each.
 
     Returns ``{"dx", "da0", "dc0", "dWf", "dbf", "dWu", "dbu", "dWc", "dbc", "dWo", "dbo"}``.
     """
@@ -289,16 +296,23 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     steps = _step_buffers(cell_caches)
     dz, da0, dc0 = _backward_time_loop(da, dc, steps, Wa)
     dz2d = dz.reshape(4 * n_a, T_x * m)
-    ax = np.empty((n_a + n_x, T_x, m), dtype=da.dtype)    # [a^<t-1>; x^<t>] of step t is ax[:, t]
-    ax[:n_a] = steps[1].transpose(1, 0, 2)
-    ax[n_a:] = x.transpose(0, 2, 1)
-    dW = dz2d @ ax.reshape(n_a + n_x, T_x * m).T           # Σ_t dz^<t> [a^<t-1>; x^<t>]ᵀ: one product
-    db = _sum_batch(dz2d)
+    ax1 = _stacked_states_and_input(cell_caches, x, n_a)   # [a^<t-1>; x^<t>; 1] of step t is ax1[:, t]
+    ax1[:n_a] = steps[1].transpose(1, 0, 2)
+    dWb = dz2d @ ax1.reshape(n_a + n_x + 1, T_x * m).T     # Σ_t dz^<t> [a^<t-1>; x^<t>; 1]ᵀ: one product
+    dW, db = dWb[:, :-1], np.ascontiguousarray(dWb[:, -1:])
     grads = {"dx": _from_time_major(Wx.T @ dz2d, m, T_x), "da0": da0, "dc0": dc0}
     for i, g in enumerate(_BACKWARD_GATES):
         grads["dW" + g] = dW[i * n_a:(i + 1) * n_a]
         grads["db" + g] = db[i * n_a:(i + 1) * n_a]
     return grads
+
+
+def _stacked_states_and_input(cell_caches, x, n_a):
+    """A (n_a + n_x + 1, T_x, m) buffer holding [·; x^<t>; 1] of every step, for the caller to
+    fill the first n_a rows: the forward's own when the caches are intact and hold its x."""
+    if isinstance(cell_caches, _SequenceCaches) and cell_caches.intact() and x is cell_caches.x:
+        return cell_caches.stacked
+    return _stacked_input(x, n_a)
 
 
 def _step_buffers(cell_caches):
@@ -362,7 +376,8 @@ def _backward_time_loop(da, dc, steps, Wa):
     E_dc, E_da = E[:4], E[4]
     tmp = np.empty((n_a, m), dtype=da.dtype)
     dc_f = np.zeros((n_a, m), dtype=da.dtype)
-    E_da[...] = da[:, :, T_x - 1]
+    da = np.ascontiguousarray(da.transpose(2, 0, 1))         # step-major: da[t] is a contiguous block
+    E_da[...] = da[T_x - 1]
     for end in range(T_x, 0, -block):
         start = max(0, end - block)
         X, k = X_block[:end - start], k_block[:end - start]
@@ -376,7 +391,7 @@ def _backward_time_loop(da, dc, steps, Wa):
             dc_f = x_t[0]
             np.matmul(WaT, x_t[1:].reshape(4 * n_a, m), out=tmp)  # W_aᵀ dz^<t>
             if t:
-                np.add(da[:, :, t - 1], tmp, out=E_da)        # dL/da^<t-1>: from above and from step t
+                np.add(da[t - 1], tmp, out=E_da)              # dL/da^<t-1>: from above and from step t
         dz[:, start:end] = X[:, 1:].reshape(end - start, 4 * n_a, m).transpose(1, 0, 2)
         dc_f = dc_f.copy()                                    # the next block overwrites X
     return dz, tmp, dc_f

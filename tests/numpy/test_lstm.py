@@ -166,6 +166,29 @@ def test_backward_from_caches_built_by_hand():
                                rtol=0, atol=1e-12)
 
 
+def test_backward_reuses_the_stacked_input_only_for_the_forwards_own_x():
+    """The weight gradients reuse [x^<t>; 1] as the forward stacked it for the input
+    projection, but only when the caches still hold that very x: with another x in the pair,
+    the gradients are those of that x (and equal when its values are the same)."""
+    rng = np.random.default_rng(7)
+    n_x, n_a, m, T_x = 3, 4, 2, 5
+    p = make_parameters(n_x, n_a, rng)
+    x, a0 = rng.standard_normal((n_x, m, T_x)), rng.standard_normal((n_a, m))
+    _, _, _, caches = lstm_forward(x, a0, p)
+    da = rng.standard_normal((n_a, m, T_x))
+    fast = lstm_backward(da, caches)
+    same = lstm_backward(da, (caches[0], x.copy()))
+    for k in fast:
+        np.testing.assert_allclose(same[k], fast[k], rtol=0, atol=1e-12, err_msg=k)
+    other = lstm_backward(da, (caches[0], 2 * x))
+    n = n_a
+    for g in "fuco":                      # dW_x doubles with x; dW_a, db and dx do not change
+        np.testing.assert_allclose(other["dW" + g][:, n:], 2 * fast["dW" + g][:, n:], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(other["dW" + g][:, :n], fast["dW" + g][:, :n], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(other["db" + g], fast["db" + g], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(other["dx"], fast["dx"], rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("block_bytes", [1, 2 * 5 * 4 * 2 * 8])
 def test_backward_in_blocks_of_steps(monkeypatch, block_bytes):
     """The backward pass computes the local derivatives a block of steps at a time (to stay in
