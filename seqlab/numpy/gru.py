@@ -167,15 +167,15 @@ def _stacked_input(x: np.ndarray, rows_above: int = 0) -> np.ndarray:
     return x1
 
 
-def _input_projection(Wx: np.ndarray, b: np.ndarray, x: np.ndarray, x1: np.ndarray | None = None) -> np.ndarray:
+def _input_projection(Wx: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     """W_x x^<t> + b for every t at once, ONE product: (rows, T_x, m), step t is ``[:, t]``.
 
     The bias rides in the product: [W_x  b] [x; 1], with x copied time-major under a row of
-    ones (the copy is needed for the layout anyway), which saves a pass over the result.
-    ``x1`` is that stacked input when the caller has it (:func:`_stacked_input`).
+    ones (:func:`_stacked_input`; the copy is needed for the layout anyway), which saves a
+    pass over the result.
     """
     n_x, m, T_x = x.shape
-    x1 = _stacked_input(x) if x1 is None else x1
+    x1 = _stacked_input(x)
     z = np.concatenate([Wx, b], axis=1) @ x1.reshape(n_x + 1, T_x * m)
     return z.reshape(-1, T_x, m)
 

@@ -29,8 +29,7 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .gru import (_from_time_major, _has_output, _input_projection, _learn_n_x, _output, _stacked_input,
-                  _sum_batch)
+from .gru import _from_time_major, _has_output, _learn_n_x, _output, _stacked_input, _sum_batch
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
            "LSTM_PARAMETER_SHAPES"]
@@ -164,9 +163,9 @@ def lstm_forward(x: np.ndarray, a0: np.ndarray, parameters: Mapping[str, np.ndar
     """Run the LSTM over x^<1> … x^<T_x> from a^<0> and c^<0> (equations of :func:`lstm_cell_forward`).
 
     The four gate matrices are fused into one (4 n_a, n_a + n_x) matrix, and the input
-    part W_x x^<t> + b of every step and gate is one matrix product on x seen as
-    (n_x, m·T_x) (its columns ordered step by step); the time loop does only the recurrent
-    product with a^<t-1>.
+    part W_x x^<t> + b of every gate is one matrix product for a whole block of steps, on x
+    seen as (n_x, m·T_x) (its columns ordered step by step); the time loop does only the
+    recurrent product with a^<t-1>.
 
     Parameters
     ----------
@@ -223,6 +222,11 @@ class _SequenceCaches(list):
         return len(self) == len(self._made_with) and all(a is b for a, b in zip(self, self._made_with))
 
 
+#: bytes of input projections (forward) or local derivatives (backward) computed at once: a
+#: block of steps small enough to stay in the processor's cache while the time loop runs over it
+_BLOCK_BYTES = 1 << 20
+
+
 def _forward_unchecked(x, a0, c0, parameters):
     """The time loop of :func:`lstm_forward`, without checks.
 
@@ -232,6 +236,8 @@ def _forward_unchecked(x, a0, c0, parameters):
     ``TC[t]``.  One tanh covers the four gates: σ(z) = ½ + ½ tanh(z/2), with the rows of the
     three σ gates of the fused weights and bias halved (exact in floating point), and c̃ =
     tanh(z_c) as it is (one NumPy call where σ would take three: exp, + 1 and reciprocal).
+    The input part [W_x  b] [x^<t>; 1] is one product per block of steps (``_BLOCK_BYTES``),
+    made when the loop reaches the block, so that it is still in cache when the steps read it.
     """
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
@@ -239,18 +245,24 @@ def _forward_unchecked(x, a0, c0, parameters):
     for w in (Wa, Wx, b):
         w[:3 * n_a] *= 0.5                                # z/2 of the three σ gates
     stacked = _stacked_input(x, n_a)                      # [·; x^<t>; 1]: backward puts a^<t-1> on top
-    zx = _input_projection(Wx, b, x, stacked[n_a:])       # (4 n_a, T_x, m)
+    x1, Wxb = stacked[n_a:], np.concatenate([Wx, b], axis=1)
     Z = np.empty((T_x, 4 * n_a, m), dtype=a0.dtype)       # [Γ_f; Γ_u; Γ_o; c̃] of step t
     A = np.empty((T_x + 1, n_a, m), dtype=a0.dtype)
     C = np.empty_like(A)
     TC = np.empty((T_x, n_a, m), dtype=a0.dtype)
     A[0], C[0] = a0, c0
     tmp = np.empty((n_a, m), dtype=a0.dtype)
+    block = min(T_x, max(1, _BLOCK_BYTES // (4 * n_a * m * a0.itemsize)))
+    zx_buffer = np.empty(4 * n_a * block * m, dtype=a0.dtype)
     cell_caches = []
     for t in range(T_x):
+        if t % block == 0:                                # W_x x^<t> + b of the next block of steps: one product
+            steps = min(block, T_x - t)
+            zx = np.matmul(Wxb, x1[:, t:t + steps].reshape(n_x + 1, steps * m),
+                           out=zx_buffer[:4 * n_a * steps * m].reshape(4 * n_a, steps * m)).reshape(4 * n_a, steps, m)
         a_prev, c_prev = A[t], C[t]
         z = np.matmul(Wa, a_prev, out=Z[t])
-        z += zx[:, t]
+        z += zx[:, t % block]
         np.tanh(z, out=z)
         sigma_gates = z[:3 * n_a]
         sigma_gates *= 0.5
@@ -349,11 +361,6 @@ def _local_derivatives(steps, X, k):
     X[:, 4] *= tanh_c
     np.multiply(a_next, tanh_c, out=k)
     np.subtract(gamma_o, k, out=k)
-
-
-#: bytes of local derivatives computed at once: a block of steps small enough to stay in the
-#: processor's cache while the time loop runs over it
-_BLOCK_BYTES = 1 << 20
 
 
 def _backward_time_loop(da, dc, steps, Wa):

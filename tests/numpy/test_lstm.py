@@ -190,19 +190,24 @@ def test_backward_reuses_the_stacked_input_only_for_the_forwards_own_x():
 
 
 @pytest.mark.parametrize("block_bytes", [1, 2 * 5 * 4 * 2 * 8])
-def test_backward_in_blocks_of_steps(monkeypatch, block_bytes):
-    """The backward pass computes the local derivatives a block of steps at a time (to stay in
-    cache); blocks of one step, or of two steps with T_x = 5 (a shorter last block), give the
-    gradients of the whole sequence at once."""
+def test_forward_and_backward_in_blocks_of_steps(monkeypatch, block_bytes):
+    """The forward pass computes the input projection, and the backward pass the local
+    derivatives, a block of steps at a time (to stay in cache); blocks of one step, or of two
+    steps with T_x = 5 (a shorter last block), give the outputs and gradients of the whole
+    sequence at once."""
     import seqlab.numpy.lstm as lstm_module
     rng = np.random.default_rng(6)
     n_x, n_a, m, T_x = 3, 4, 2, 5
     p = make_parameters(n_x, n_a, rng)
     x, a0, c0 = rng.standard_normal((n_x, m, T_x)), rng.standard_normal((n_a, m)), rng.standard_normal((n_a, m))
     da, dc = rng.standard_normal((n_a, m, T_x)), rng.standard_normal((n_a, m, T_x))
-    whole = lstm_backward(da, lstm_forward(x, a0, p, c0)[3], dc)
+    forward = lstm_forward(x, a0, p, c0)
+    whole = lstm_backward(da, forward[3], dc)
     monkeypatch.setattr(lstm_module, "_BLOCK_BYTES", block_bytes)
-    blocks = lstm_backward(da, lstm_forward(x, a0, p, c0)[3], dc)
+    forward_in_blocks = lstm_forward(x, a0, p, c0)
+    for i in (0, 2):                                              # a^<t> and c^<t>
+        np.testing.assert_allclose(forward_in_blocks[i], forward[i], rtol=0, atol=1e-12)
+    blocks = lstm_backward(da, forward_in_blocks[3], dc)
     for k in whole:
         np.testing.assert_allclose(blocks[k], whole[k], rtol=0, atol=1e-12, err_msg=k)
 
