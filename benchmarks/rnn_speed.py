@@ -23,15 +23,19 @@ away) and wall time with the GPU queue drained on CUDA; per grid point, rounds i
 runs once, in a shuffled order; the ratio to torch.nn is the median over rounds of the
 paired ratio t_impl / t_torch.nn of the same round (robust to a machine whose load varies).
 A round ends the grid point when it has run ``--min-rounds`` rounds and ``--seconds`` of
-wall time.  The target point (where the speed targets are set) gets ``--target-seconds``,
-split into ``--target-segments`` segments spread evenly over the run (the first before the
-grid, the last after it); its ratio is the median over segments of each segment's median
-paired ratio, so that a phase in which a shared machine runs slower moves one segment and
-not the verdict.  Throughput counts 3 × the forward matrix FLOPs (forward, and the two matrix
+wall time.  The points where the speed targets are set (the target point of every cell, and
+the LSTM's GEMM-share point) get ``--target-seconds`` each, split into ``--target-segments``
+segments spread evenly over the run (the first before the grid, the last after it); their
+ratio is the median over segments of each segment's median paired ratio, and their share of
+the GEMM rate the median of the segments' shares, so that a phase in which a shared machine
+runs slower moves one segment and not the verdict.  Throughput counts 3 × the forward matrix FLOPs (forward, and the two matrix
 products of the backward pass: weight gradients and input/state gradients), from
-:func:`seqlab.flops.flops_per_step`; the machine's single-thread GEMM rate is the median of a
-1024³ float32 matrix product (the faster of torch/MKL and NumPy/OpenBLAS on CPU), timed
-once per grid point through the whole run.
+:func:`seqlab.flops.flops_per_step`; the machine's single-thread GEMM rate is that of a 1024³
+float32 matrix product (the faster of torch/MKL and NumPy/OpenBLAS on CPU), timed three times
+before every grid point and after the last: a point's share of the GEMM rate is its GFLOP/s
+over the median of the samples just before and just after it (a slow phase of a shared
+machine slows the product as much as the layers), and the rate the summary reports is the
+median of all samples.
 
 The GRU is the reset-after variant (the one torch.nn.GRU and cuDNN compute); the RNN uses
 tanh; n_x = n_a = n; there is no output layer; the upstream gradient is a fixed random
@@ -80,6 +84,9 @@ QUICK_TARGET_POINT = {"T": 5, "m": 4, "n": 8}
 #: the point of the GEMM-share target (m = 128, n = 256, T_x = 50)
 GEMM_POINT = {"T": 50, "m": 128, "n": 256}
 _VARIANT = {"rnn": None, "gru": "reset_after", "lstm": None}
+#: GEMM-rate samples taken before every grid point (and after the last): a point's share of the
+#: GEMM rate is taken against the median of the samples just before and just after it
+GEMM_SAMPLES = 3
 _NN_CLASS = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
 
 
@@ -126,10 +133,20 @@ class GemmClock:
         for fn in self.libraries.values():
             fn()                                            # warm up
 
-    def sample(self) -> None:
+    def sample(self, times: int = 1) -> int:
+        """Time the product ``times`` times in every library; returns how many samples each
+        library had before (a mark for :meth:`local_rate`)."""
+        mark = len(next(iter(self.samples.values())))
         flops = 2 * self.size ** 3
-        for name, fn in self.libraries.items():
-            self.samples[name].append(flops / time_call(fn, self.device) / 1e9)
+        for _ in range(times):
+            for name, fn in self.libraries.items():
+                self.samples[name].append(flops / time_call(fn, self.device) / 1e9)
+        return mark
+
+    def local_rate(self, library: str, start: int, end: int) -> float:
+        """The median rate of ``library`` over the samples ``start:end`` (those taken around one
+        grid point: a slow phase of a shared machine slows the product as much as the layers)."""
+        return statistics.median(self.samples[library][start:end])
 
     def summary(self) -> dict:
         per_lib = {k: {"median_gflops": statistics.median(v), "best_gflops": max(v), "samples": len(v)}
@@ -274,9 +291,9 @@ def measure_point(point: Point, impls: tuple[str, ...], seconds: float, min_roun
 
 
 def _spread_segments(grid_jobs: list[tuple], target_jobs: list[tuple], segments: int) -> list[tuple]:
-    """The run order, each job flagged whether it is a target segment: the grid points, with
-    ``segments`` visits to every target point spread evenly among them (with two or more, the
-    first before the grid and the last after it)."""
+    """The run order, each job flagged whether it is a segment: the grid points, with
+    ``segments`` visits to every point of ``target_jobs`` spread evenly among them (with two or
+    more, the first before the grid and the last after it)."""
     visits = [len(grid_jobs)] if segments == 1 else \
         [round(k * len(grid_jobs) / (segments - 1)) for k in range(segments)]
     jobs: list[tuple] = []
@@ -299,10 +316,27 @@ def merge_segments(point: Point, segments: list[tuple[dict, dict]]) -> dict:
     errors = {impl: max(err[impl] for _, err in segments) for impl in impls}
     per_segment = {impl: [statistics.median(_paired_ratios(seg, impl)) for seg, _ in segments] for impl in impls}
     record = _point_record(point, times, errors, {impl: sorted(r) for impl, r in per_segment.items()})
+    flops = point.flops()
     for impl in impls:
         record["impls"][impl]["segment_ratios"] = per_segment[impl]      # in the order they were measured
+        record["impls"][impl]["segment_gflops"] = [flops / statistics.median(seg[impl]) / 1e9 for seg, _ in segments]
     record["segment_rounds"] = [len(seg[NN]) for seg, _ in segments]
     return record
+
+
+def _add_gemm_shares(record: dict, rates: list[float]) -> None:
+    """Each implementation's share of the GEMM rate, against ``rates``: the GEMM rate measured
+    around the point, or around each of its segments (then the share is the median over
+    segments of each segment's share, as the ratio is)."""
+    record["gemm_gflops"] = statistics.median(rates)
+    for r in record["impls"].values():
+        if "segment_gflops" in r:
+            r["segment_shares"] = [g / rate for g, rate in zip(r["segment_gflops"], rates)]
+            r["share_of_gemm"] = statistics.median(r["segment_shares"])
+        else:
+            r["share_of_gemm"] = r["gflops"] / record["gemm_gflops"]
+    if "segment_rounds" in record:
+        record["segment_gemm_gflops"] = rates
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:
@@ -388,7 +422,7 @@ def breakdown(T: int, m: int, n: int, device: torch.device, seconds: float, min_
 
 
 # ----------------------------------------------------------------------------- targets
-def evaluate_targets(points: list[dict], gemm: dict, device: torch.device, quick: bool) -> list[dict]:
+def evaluate_targets(points: list[dict], device: torch.device, quick: bool) -> list[dict]:
     """The speed targets, each with the measured figure and whether it is met (None: not measured)."""
     def find(cell, T, m, n):
         for p in points:
@@ -413,7 +447,7 @@ def evaluate_targets(points: list[dict], gemm: dict, device: torch.device, quick
         value = None
         if point is not None:
             r = point["impls"][impl]
-            value = r["ratio"] if what == "ratio" else r["gflops"] / gemm["median_gflops"]
+            value = r["ratio"] if what == "ratio" else r["share_of_gemm"]
         met = None if value is None else (value <= threshold if op == "<=" else value >= threshold)
         targets.append({"name": name, "at": at, "implementation": impl, "measure": what,
                         "threshold": threshold, "comparison": op, "measured": value, "met": met})
@@ -502,9 +536,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS))
     ap.add_argument("--seconds", type=float, default=None, help="wall time per grid point (default 4, quick 0)")
     ap.add_argument("--target-seconds", type=float, default=None,
-                    help="wall time at each target point (default 40, quick 0)")
+                    help="wall time at each point of a target (default 40, quick 0)")
     ap.add_argument("--target-segments", type=int, default=None,
-                    help="segments the target points' time is split into, spread over the run (default 5, quick 2)")
+                    help="segments the time of a target's point is split into, spread over the run "
+                         "(default 5, quick 2)")
     ap.add_argument("--min-rounds", type=int, default=None, help="rounds per grid point at least (default 5)")
     ap.add_argument("--max-rounds", type=int, default=200)
     ap.add_argument("--no-breakdown", action="store_true", help="skip the per-step time breakdown")
@@ -541,36 +576,45 @@ def main(argv=None) -> dict:
     clock = GemmClock(device, 128 if quick else 1024)
     began = time.perf_counter()
 
-    grid_jobs = [(cell, T, m, n) for cell in args.cells for n in grid["n"] for m in grid["m"] for T in grid["T"]]
-    jobs = _spread_segments(grid_jobs, [(cell, target["T"], target["m"], target["n"]) for cell in args.cells],
-                            segments)
+    # the points of the targets are measured in segments spread over the run: the target point
+    # of every cell, and the LSTM's GEMM-share point (which the grid holds)
+    segmented = [(cell, target["T"], target["m"], target["n"]) for cell in args.cells]
+    if not quick and "lstm" in args.cells:
+        segmented.append(("lstm", GEMM_POINT["T"], GEMM_POINT["m"], GEMM_POINT["n"]))
+    grid_jobs = [(cell, T, m, n) for cell in args.cells for n in grid["n"] for m in grid["m"] for T in grid["T"]
+                 if (cell, T, m, n) not in segmented]
+    jobs = _spread_segments(grid_jobs, segmented, segments)
     seg_rounds = max(3, -(-max(min_rounds, 2 if quick else 15) // segments))
     seg_seconds = target_seconds / segments
     points, pending = [], {}
-    for i, (cell, T, m, n, is_target) in enumerate(jobs):
-        clock.sample()
+    marks: list[int] = []                       # GEMM samples taken before job i: marks[i]:marks[i] + GEMM_SAMPLES
+    point_jobs: list[list[int]] = []            # the jobs (segments) each point was measured in
+    for i, (cell, T, m, n, in_segments) in enumerate(jobs):
+        marks.append(clock.sample(GEMM_SAMPLES))
         point = Point(cell, T, m, n, device, seed=args.seed)
-        if is_target:
-            pending.setdefault(cell, []).append(_rounds(point, impls, seg_seconds, seg_rounds,
-                                                        args.max_rounds, rng, tol))
-            done = len(pending[cell])
-            print(f"[{i + 1}/{len(jobs)}] {cell:4s} T={T:3d} m={m:3d} n={n:3d} target segment {done}/{segments}",
-                  flush=True)
+        key = (cell, T, m, n)
+        if in_segments:
+            pending.setdefault(key, []).append(_rounds(point, impls, seg_seconds, seg_rounds,
+                                                       args.max_rounds, rng, tol))
+            done = len(pending[key])
+            print(f"[{i + 1}/{len(jobs)}] {cell:4s} T={T:3d} m={m:3d} n={n:3d} segment {done}/{segments}", flush=True)
             if done < segments:
                 continue
-            res = merge_segments(point, pending.pop(cell))
+            res = merge_segments(point, pending.pop(key))
+            point_jobs.append([j for j, job in enumerate(jobs[:i + 1]) if job[4] and job[:4] == key])
         else:
             res = measure_point(point, impls, seconds, min_rounds, args.max_rounds, rng, tol)
-        res["target_point"] = is_target
+            point_jobs.append([i])
+        res["target_point"] = (T, m, n) == (target["T"], target["m"], target["n"])
         points.append(res)
         summary = "  ".join(f"{k} {v['ratio']:.2f}" for k, v in res["impls"].items() if k != NN)
         print(f"[{i + 1}/{len(jobs)}] {cell:4s} T={T:3d} m={m:3d} n={n:3d} rounds={res['rounds']:3d} "
               f"{NN} {res['impls'][NN]['median_s'] * 1e3:8.2f} ms | {summary}", flush=True)
-    clock.sample()
+    marks.append(clock.sample(GEMM_SAMPLES))
     gemm = clock.summary()
-    for p in points:
-        for r in p["impls"].values():
-            r["share_of_gemm"] = r["gflops"] / gemm["median_gflops"]
+    for p, job_ids in zip(points, point_jobs):
+        _add_gemm_shares(p, [clock.local_rate(gemm["library"], marks[j], marks[j + 1] + GEMM_SAMPLES)
+                             for j in job_ids])
     result = {
         "schema": SCHEMA,
         "command": "python benchmarks/rnn_speed.py " + " ".join(sys.argv[1:] if argv is None else argv),
@@ -595,7 +639,7 @@ def main(argv=None) -> dict:
     if not args.no_breakdown and "lstm" in args.cells:
         result["breakdown"] = breakdown(target["T"], target["m"], target["n"], device,
                                         0.0 if quick else 20.0, 2 if quick else 10, rng)
-    result["targets"] = evaluate_targets(points, gemm, device, quick)
+    result["targets"] = evaluate_targets(points, device, quick)
     result["wall_seconds"] = time.perf_counter() - began
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")

@@ -54,8 +54,15 @@ def _check_point(point: dict, impls: list[str]) -> None:
             assert math.isfinite(r[key]) and r[key] > 0, (impl, key, r[key])
         assert r["ratio_q1"] <= r["ratio"] <= r["ratio_q3"]
         assert r["max_rel_error_vs_nn"] <= 2e-3
-        # GFLOP/s is the counted FLOPs over the median time
+        # GFLOP/s is the counted FLOPs over the median time; the share is against the GEMM
+        # rate measured around the point (around each segment, for a point measured in segments)
         assert r["gflops"] == pytest.approx(point["flops"] / r["median_s"] / 1e9, rel=1e-9)
+        if "segment_rounds" in point:
+            rates = point["segment_gemm_gflops"]
+            assert r["segment_shares"] == pytest.approx([g / q for g, q in zip(r["segment_gflops"], rates)])
+            assert r["share_of_gemm"] == pytest.approx(float(np.median(r["segment_shares"])), rel=1e-12)
+        else:
+            assert r["share_of_gemm"] == pytest.approx(r["gflops"] / point["gemm_gflops"], rel=1e-12)
 
 
 def _check_results(result: dict, quick: bool) -> None:
@@ -73,13 +80,23 @@ def _check_results(result: dict, quick: bool) -> None:
     for p in result["points"]:
         _check_point(p, impls)
         assert p["rounds"] >= result["method"]["min_rounds"]
-        if p["target_point"]:                    # measured in segments spread over the run
+        if p["target_point"] or (p["cell"], p["T"], p["m"], p["n"]) == ("lstm", 50, 128, 256) and not quick:
+            assert "segment_rounds" in p         # the points of the targets: in segments spread over the run
             segments = result["method"]["target_segments"]
             assert len(p["segment_rounds"]) == segments and sum(p["segment_rounds"]) == p["rounds"]
             for r in p["impls"].values():
                 assert len(r["segment_ratios"]) == segments
                 assert r["ratio"] == pytest.approx(float(np.median(r["segment_ratios"])), rel=1e-12)
-    assert result["gemm"]["median_gflops"] > 0 and result["gemm"]["best_gflops"] >= result["gemm"]["median_gflops"]
+        else:
+            assert "segment_rounds" not in p
+    gemm = result["gemm"]
+    assert gemm["median_gflops"] > 0 and gemm["best_gflops"] >= gemm["median_gflops"]
+    # GEMM_SAMPLES before every job (grid point or segment) and after the last one
+    in_segments = sum("segment_rounds" in p for p in result["points"])
+    jobs = len(result["points"]) - in_segments + in_segments * result["method"]["target_segments"]
+    assert gemm["libraries"][gemm["library"]]["samples"] == 3 * (jobs + 1)
+    for p in result["points"]:
+        assert 0 < p["gemm_gflops"] <= gemm["best_gflops"]
     parts = result["breakdown"]["impls"]
     for impl in ("seqlab.torch", "seqlab.numpy"):
         assert sum(parts[impl]["per_step_us"].values()) == pytest.approx(parts[impl]["total_per_step_us"])
