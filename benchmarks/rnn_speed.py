@@ -329,14 +329,15 @@ def _add_gemm_shares(record: dict, rates: list[float]) -> None:
     around the point, or around each of its segments (then the share is the median over
     segments of each segment's share, as the ratio is)."""
     record["gemm_gflops"] = statistics.median(rates)
+    segmented = "segment_rounds" in record
+    if segmented:
+        record["segment_gemm_gflops"] = rates
     for r in record["impls"].values():
-        if "segment_gflops" in r:
+        if segmented:
             r["segment_shares"] = [g / rate for g, rate in zip(r["segment_gflops"], rates)]
             r["share_of_gemm"] = statistics.median(r["segment_shares"])
         else:
             r["share_of_gemm"] = r["gflops"] / record["gemm_gflops"]
-    if "segment_rounds" in record:
-        record["segment_gemm_gflops"] = rates
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:
@@ -594,14 +595,14 @@ def main(argv=None) -> dict:
         point = Point(cell, T, m, n, device, seed=args.seed)
         key = (cell, T, m, n)
         if in_segments:
-            pending.setdefault(key, []).append(_rounds(point, impls, seg_seconds, seg_rounds,
-                                                       args.max_rounds, rng, tol))
-            done = len(pending[key])
-            print(f"[{i + 1}/{len(jobs)}] {cell:4s} T={T:3d} m={m:3d} n={n:3d} segment {done}/{segments}", flush=True)
-            if done < segments:
+            done = pending.setdefault(key, [])
+            done.append((i, _rounds(point, impls, seg_seconds, seg_rounds, args.max_rounds, rng, tol)))
+            print(f"[{i + 1}/{len(jobs)}] {cell:4s} T={T:3d} m={m:3d} n={n:3d} segment {len(done)}/{segments}",
+                  flush=True)
+            if len(done) < segments:
                 continue
-            res = merge_segments(point, pending.pop(key))
-            point_jobs.append([j for j, job in enumerate(jobs[:i + 1]) if job[4] and job[:4] == key])
+            res = merge_segments(point, [seg for _, seg in pending.pop(key)])
+            point_jobs.append([j for j, _ in done])
         else:
             res = measure_point(point, impls, seconds, min_rounds, args.max_rounds, rng, tol)
             point_jobs.append([i])

@@ -305,10 +305,11 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     n_a, m, T_x = da.shape
     n_x = x.shape[0]
     Wa, Wx, _ = _fused(parameters, n_a, _BACKWARD_GATES)
-    steps = _step_buffers(cell_caches)
+    own = _own_caches(cell_caches)
+    steps = _step_buffers(cell_caches, own)
     dz, da0, dc0 = _backward_time_loop(da, dc, steps, Wa)
     dz2d = dz.reshape(4 * n_a, T_x * m)
-    ax1 = _stacked_states_and_input(cell_caches, x, n_a)   # [a^<t-1>; x^<t>; 1] of step t is ax1[:, t]
+    ax1 = _stacked_states_and_input(own, x, n_a)           # [a^<t-1>; x^<t>; 1] of step t is ax1[:, t]
     ax1[:n_a] = steps[1].transpose(1, 0, 2)
     dWb = dz2d @ ax1.reshape(n_a + n_x + 1, T_x * m).T     # Σ_t dz^<t> [a^<t-1>; x^<t>; 1]ᵀ: one product
     dW, db = dWb[:, :-1], np.ascontiguousarray(dWb[:, -1:])
@@ -319,20 +320,27 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     return grads
 
 
-def _stacked_states_and_input(cell_caches, x, n_a):
+def _own_caches(cell_caches) -> _SequenceCaches | None:
+    """The list of cell caches when it is :func:`lstm_forward`'s own and still holds exactly
+    the caches it was made with (its buffers can then be used), else ``None``."""
+    return cell_caches if isinstance(cell_caches, _SequenceCaches) and cell_caches.intact() else None
+
+
+def _stacked_states_and_input(own, x, n_a):
     """A (n_a + n_x + 1, T_x, m) buffer holding [·; x^<t>; 1] of every step, for the caller to
-    fill the first n_a rows: the forward's own when the caches are intact and hold its x."""
-    if isinstance(cell_caches, _SequenceCaches) and cell_caches.intact() and x is cell_caches.x:
-        return cell_caches.stacked
+    fill the first n_a rows: the forward's own (``own``, see :func:`_own_caches`) when the
+    caches hold its x."""
+    if own is not None and x is own.x:
+        return own.stacked
     return _stacked_input(x, n_a)
 
 
-def _step_buffers(cell_caches):
+def _step_buffers(cell_caches, own):
     """Step-major (T_x, ·, n_a, m) arrays of the forward values: the gates (T_x, 4, n_a, m)
     [Γ_f, Γ_u, Γ_o, c̃], a^<t-1>, c^<t-1>, a^<t> and tanh(c^<t>): views of the buffers of
-    :func:`lstm_forward` when the caches are its own, else stacked from the cell caches."""
-    if isinstance(cell_caches, _SequenceCaches) and cell_caches.intact():
-        Z, A, C, TC = cell_caches.buffers
+    :func:`lstm_forward` when the caches are its own (``own``), else stacked from the cell caches."""
+    if own is not None:
+        Z, A, C, TC = own.buffers
         T_x, four_n, m = Z.shape
         return Z.reshape(T_x, 4, four_n // 4, m), A[:-1], C[:-1], A[1:], TC
     fields = list(zip(*cell_caches))                      # (a_next, c_next, a_prev, c_prev, Γ_f, Γ_u, c̃, Γ_o, ...)
