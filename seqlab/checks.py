@@ -115,16 +115,21 @@ def check_array(value: Any, name: str, dims: tuple[str, ...], sizes: Mapping[str
 def check_finite(value: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf.
 
-    Fast path: the sum of the entries is finite whenever every entry is (a NaN or ±Inf
-    anywhere makes it NaN or ±Inf), so one reduction clears the common case; only a
-    non-finite sum (a bad entry, or finite entries whose sum overflows) pays for the
-    element-wise scan that finds and names the first bad index.
+    Fast path: one reduction that is finite whenever every entry is (a NaN or ±Inf anywhere
+    makes it NaN or ±Inf) clears the common case: Σ x² for a contiguous float array (one
+    BLAS dot product, several times faster than a sum), else Σ x.  Only a non-finite result
+    (a bad entry, or finite entries whose reduction overflows) pays for the element-wise
+    scan that finds and names the first bad index.
     """
     if not value.size:
         return
-    with np.errstate(all="ignore"):                   # inf − inf or an overflowing sum: no warning
-        total = value.sum()
-    if np.isfinite(total):
+    with np.errstate(all="ignore"):                   # inf − inf or an overflow: no warning
+        if value.dtype.type in FLOAT_DTYPES and value.flags.c_contiguous:
+            flat = value.reshape(-1)
+            probe = np.dot(flat, flat)
+        else:
+            probe = value.sum()
+    if np.isfinite(probe):
         return
     if not np.isfinite(value).all():
         bad = np.argwhere(~np.isfinite(value))[0]

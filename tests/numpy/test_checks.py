@@ -98,11 +98,15 @@ def test_check_parameters_messages():
 
 
 def test_check_finite_accepts_finite_entries_whose_sum_overflows():
-    """The fast sum check must fall back to the element-wise scan, not reject large values."""
+    """The fast check (Σ x², or Σ x) must fall back to the element-wise scan, not reject large
+    values: 1e20 squared overflows float32, 3e38 summed overflows it too."""
+    for big in (np.full((3, 4), 1e20, dtype=np.float32), np.full((3, 4), 1e200),
+                np.full((4, 3), 3e38, dtype=np.float32).T):
+        with np.errstate(over="ignore"):
+            flat = np.ascontiguousarray(big).reshape(-1)
+            assert not np.isfinite(np.dot(flat, flat) if big.flags.c_contiguous else big.sum())
+        check_finite(big, "x")                          # no error
     big = np.full((3, 4), 3e38, dtype=np.float32)
-    with np.errstate(over="ignore"):
-        assert not np.isfinite(big.sum())
-    check_finite(big, "x")                              # no error
     big[1, 2] = np.nan
     with pytest.raises(ValueError, match=re.escape("x contains NaN (first at index (1, 2))")):
         check_finite(big, "x")
@@ -110,3 +114,19 @@ def test_check_finite_accepts_finite_entries_whose_sum_overflows():
     mixed[0, 0], mixed[1, 1] = np.inf, -np.inf          # sum is NaN: the scan names the first one
     with pytest.raises(ValueError, match=re.escape("x contains Inf (first at index (0, 0))")):
         check_finite(mixed, "x")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_check_finite_finds_one_bad_entry_in_any_layout(dtype, layout, bad):
+    """One NaN, +Inf or −Inf among finite values of either sign is found and named, whether
+    the array is C-contiguous (the Σ x² path), Fortran-ordered or a strided view (the Σ x path)."""
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((6, 10)).astype(dtype)
+    value = {"C": base, "F": np.asfortranarray(base), "strided": base[::2, ::3]}[layout]
+    check_finite(value, "x")
+    value[1, 2] = bad
+    kind = "NaN" if np.isnan(bad) else "Inf"
+    with pytest.raises(ValueError, match=re.escape(f"x contains {kind} (first at index (1, 2))")):
+        check_finite(value, "x")
