@@ -433,7 +433,8 @@ def evaluate_targets(points: list[dict], device: torch.device, quick: bool) -> l
     tp, gp = TARGET_POINT, GEMM_POINT
     at_target = None if quick else find("lstm", tp["T"], tp["m"], tp["n"])
     at_gemm = None if quick else find("lstm", gp["T"], gp["m"], gp["n"])
-    where = f"LSTM fwd+bwd, m = {tp['m']}, n = {tp['n']}, T = {tp['T']}, one thread"
+    on = "on the GPU" if device.type == "cuda" else "one thread"
+    where = f"LSTM fwd+bwd, m = {tp['m']}, n = {tp['n']}, T = {tp['T']}, {on}"
     if device.type == "cuda":
         specs = [("seqlab.torch LSTM / cuDNN", at_target, "seqlab.torch", "ratio", 2.0, "<=", where),
                  ("seqlab.torch LSTM / cuDNN (aim)", at_target, "seqlab.torch", "ratio", 1.3, "<=", where)]

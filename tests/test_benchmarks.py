@@ -263,3 +263,39 @@ def test_chapter_18_claim_about_the_textbook_loop_holds_for_the_committed_result
     for p in committed["points"]:
         if p["T"] == 50:
             assert p["impls"]["naive numpy"]["ratio"] > p["impls"]["seqlab.numpy"]["ratio"], (p["cell"], p["m"], p["n"])
+
+
+def test_cuda_check_script_refuses_to_run_without_a_gpu(tmp_path, rnn_speed):
+    """benchmarks/cuda_check.sh (the GPU checks in one command) stops at once, with a message
+    that says why, where torch sees no CUDA device; the benchmark options it passes exist."""
+    import torch
+    script = BENCH / "cuda_check.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: the script would run the GPU checks")
+    env = {**os.environ, "PYTHON": sys.executable}
+    proc = subprocess.run(["bash", str(script), str(tmp_path)], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode != 0
+    assert "no CUDA device is available to torch" in proc.stderr
+    assert not (tmp_path / "rnn_speed_cuda.json").exists()
+    text = script.read_text(encoding="utf-8")
+    assert "--device cuda ${BENCH_ARGS:---seconds 1.5 --target-seconds 15}" in text
+    args = rnn_speed.parse_args(["--device", "cuda", "--seconds", "1.5", "--target-seconds", "15",
+                                 "--out", str(tmp_path / "rnn_speed_cuda.json")])
+    assert (args.device, args.seconds, args.target_seconds) == ("cuda", 1.5, 15.0)
+
+
+def test_gpu_targets_are_against_cudnn_at_the_target_point(rnn_speed):
+    """On CUDA the targets are seqlab.torch LSTM ≤ 2× cuDNN (and the aim 1.3×) at the target
+    point, read from that point's ratio; on CPU the four CPU targets, on one thread."""
+    import torch
+    tp = rnn_speed.TARGET_POINT
+    point = {"cell": "lstm", "T": tp["T"], "m": tp["m"], "n": tp["n"],
+             "impls": {"torch.nn": {"ratio": 1.0}, "seqlab.torch": {"ratio": 1.6}}}
+    gpu = rnn_speed.evaluate_targets([point], torch.device("cuda"), quick=False)
+    assert [(t["name"], t["threshold"], t["measured"], t["met"]) for t in gpu] == [
+        ("seqlab.torch LSTM / cuDNN", 2.0, 1.6, True), ("seqlab.torch LSTM / cuDNN (aim)", 1.3, 1.6, False)]
+    assert all(t["at"].endswith("on the GPU") for t in gpu)
+    cpu = rnn_speed.evaluate_targets([], torch.device("cpu"), quick=False)
+    assert len(cpu) == 4 and all(t["at"].endswith("one thread") and t["met"] is None for t in cpu)
