@@ -299,3 +299,14 @@ def test_gpu_targets_are_against_cudnn_at_the_target_point(rnn_speed):
     assert all(t["at"].endswith("on the GPU") for t in gpu)
     cpu = rnn_speed.evaluate_targets([], torch.device("cpu"), quick=False)
     assert len(cpu) == 4 and all(t["at"].endswith("one thread") and t["met"] is None for t in cpu)
+
+
+def test_chapter_18_claim_about_the_time_outside_the_products_holds_for_the_committed_results(committed):
+    """Chapter 18 says that at the target point the gates and loop (everything but the matrix
+    products) cost seqlab.numpy more per step than seqlab.torch."""
+    def rest(impl):
+        r = committed["breakdown"]["impls"][impl]
+        products = sum(v for k, v in r["per_step_us"].items()
+                       if "matmul" in k or "projection" in k or "gradients" in k)
+        return r["total_per_step_us"] - products
+    assert rest("seqlab.numpy") > rest("seqlab.torch")
