@@ -355,7 +355,9 @@ def breakdown(T: int, m: int, n: int, device: torch.device, seconds: float, min_
     the whole forward and forward + backward: the input projection (one matmul), the T_x
     recurrent matmuls of the forward and of the backward pass, and the weight-gradient and
     dx matmuls; what remains of the measured total is the element-wise gate arithmetic and
-    the interpreter/dispatch overhead of the time loop.
+    the interpreter/dispatch overhead of the time loop.  torch.nn's forward + backward runs in
+    the same interleaved rounds (its total is the median over all of them), so that the three
+    totals are measured alike.
     """
     point = Point("lstm", T, m, n, device)
     G = 4 * n
@@ -379,18 +381,22 @@ def breakdown(T: int, m: int, n: int, device: torch.device, seconds: float, min_
         rs = np.random.default_rng(1)
         nr = lambda *s: rs.standard_normal(s).astype(np.float32)     # noqa: E731
         Wxb, Wa = nr(G, n + 1), nr(G, n)                              # [W_x  b]: the bias rides in the product
-        x1, a, dz2, ax = nr(n + 1, T * m), nr(n, m), nr(G, T * m), nr(2 * n, T * m)
+        Wx = np.ascontiguousarray(Wxb[:, :n])
+        x1, a, dz_t, dz2, ax1 = nr(n + 1, T * m), nr(n, m), nr(G, m), nr(G, T * m), nr(2 * n + 1, T * m)
         fwd = lambda: snp.lstm_forward(point.x_np, point.a0, point.p)     # noqa: E731
         parts["seqlab.numpy"] = {
             "forward": fwd,
             "forward+backward": point.runner("seqlab.numpy"),
             "input projection": lambda: Wxb @ x1,
             "recurrent matmuls, forward": lambda: [Wa @ a for _ in range(T)],
-            "recurrent matmuls, backward": lambda: [Wa.T @ dz2[:, :m] for _ in range(T)],
-            "weight gradients and dx": lambda: (dz2 @ ax.T, Wxb[:, :n].T @ dz2),
+            "recurrent matmuls, backward": lambda: [Wa.T @ dz_t for _ in range(T)],
+            "weight gradients and dx": lambda: (dz2 @ ax1.T, Wx.T @ dz2),     # [a; x; 1]: db rides in dW
         }
+    nn_run = point.runner(NN)
+    nn_times: list[float] = []
     result = {}
     for impl, fns in parts.items():
+        fns[NN] = nn_run
         for fn in fns.values():
             fn()
         times = {k: [] for k in fns}
@@ -415,10 +421,8 @@ def breakdown(T: int, m: int, n: int, device: torch.device, seconds: float, min_
         }
         result[impl] = {"per_step_us": {k: v / T * 1e6 for k, v in per_step.items()},
                         "total_per_step_us": med["forward+backward"] / T * 1e6, "rounds": rounds}
-    nn_run = point.runner(NN)
-    nn_run()
-    nn_times = [time_call(nn_run, device) for _ in range(max(min_rounds, 5))]
-    result[NN] = {"total_per_step_us": statistics.median(nn_times) / T * 1e6}
+        nn_times += times[NN]
+    result[NN] = {"total_per_step_us": statistics.median(nn_times) / T * 1e6, "rounds": len(nn_times)}
     return {"cell": "lstm", "T": T, "m": m, "n": n, "impls": result}
 
 

@@ -100,7 +100,9 @@ def _check_results(result: dict, quick: bool) -> None:
     parts = result["breakdown"]["impls"]
     for impl in ("seqlab.torch", "seqlab.numpy"):
         assert sum(parts[impl]["per_step_us"].values()) == pytest.approx(parts[impl]["total_per_step_us"])
+    # torch.nn ran in the same interleaved rounds as the parts of both implementations
     assert parts["torch.nn"]["total_per_step_us"] > 0
+    assert parts["torch.nn"]["rounds"] == parts["seqlab.torch"]["rounds"] + parts["seqlab.numpy"]["rounds"]
     assert [t["name"] for t in result["targets"]] == [
         "seqlab.numpy LSTM / torch.nn", "seqlab.torch LSTM / torch.nn",
         "seqlab.numpy share of GEMM rate", "seqlab.torch share of GEMM rate"]
