@@ -553,6 +553,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
+def recorded_command(argv: list[str]) -> str:
+    """The command line as the results file records it: a path inside the repository relative
+    to its root, any other absolute path by its file name (no path of the machine in the file)."""
+    def shown(arg: str) -> str:
+        path = Path(arg)
+        if not path.is_absolute():
+            return arg
+        resolved = path.resolve()
+        return str(resolved.relative_to(HERE.parent)) if resolved.is_relative_to(HERE.parent) else path.name
+    return " ".join(["python benchmarks/rnn_speed.py", *map(shown, argv)])
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.summary is not None:
@@ -623,7 +635,7 @@ def main(argv=None) -> dict:
                              for j in job_ids])
     result = {
         "schema": SCHEMA,
-        "command": "python benchmarks/rnn_speed.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": recorded_command(sys.argv[1:] if argv is None else argv),
         "quick": quick,
         "machine": machine(device),
         "method": {"threads": 1, "clock": "wall time" if device.type == "cuda" else "process CPU time",

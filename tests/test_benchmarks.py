@@ -326,3 +326,16 @@ def test_breakdown_totals_agree_with_the_target_point(committed):
     for impl in ("torch.nn", "seqlab.torch", "seqlab.numpy"):
         per_pass = parts["impls"][impl]["total_per_step_us"] * parts["T"] * 1e-6
         assert per_pass == pytest.approx(row["impls"][impl]["median_s"], rel=0.2), impl
+
+
+def test_results_record_no_path_of_the_machine(committed, rnn_speed, tmp_path):
+    """The results file records the command line with paths inside the repository relative to
+    its root and other absolute paths by their file name, so that no path of the machine that
+    ran it is committed."""
+    assert not any(Path(arg).is_absolute() for arg in committed["command"].split())
+    inside = ROOT / "benchmarks" / "results" / "rnn_speed_cpu.json"
+    assert rnn_speed.recorded_command(["--out", str(inside), "--seconds", "2"]) == \
+        "python benchmarks/rnn_speed.py --out benchmarks/results/rnn_speed_cpu.json --seconds 2"
+    assert rnn_speed.recorded_command(["--out", str(tmp_path / "run.json")]) == \
+        "python benchmarks/rnn_speed.py --out run.json"
+    assert rnn_speed.recorded_command(["--out", "rel/run.json"]) == "python benchmarks/rnn_speed.py --out rel/run.json"
