@@ -227,6 +227,11 @@ class _SequenceCaches(list):
 _BLOCK_BYTES = 1 << 20
 
 
+def _steps_per_block(T_x: int, bytes_per_step: int) -> int:
+    """How many steps of ``bytes_per_step`` fit in ``_BLOCK_BYTES`` (at least 1, at most T_x)."""
+    return min(T_x, max(1, _BLOCK_BYTES // bytes_per_step))
+
+
 def _forward_unchecked(x, a0, c0, parameters):
     """The time loop of :func:`lstm_forward`, without checks.
 
@@ -252,7 +257,7 @@ def _forward_unchecked(x, a0, c0, parameters):
     TC = np.empty((T_x, n_a, m), dtype=a0.dtype)
     A[0], C[0] = a0, c0
     tmp = np.empty((n_a, m), dtype=a0.dtype)
-    block = min(T_x, max(1, _BLOCK_BYTES // (4 * n_a * m * a0.itemsize)))
+    block = _steps_per_block(T_x, 4 * n_a * m * a0.itemsize)
     zx_buffer = np.empty(4 * n_a * block * m, dtype=a0.dtype)
     cell_caches = []
     for t in range(T_x):
@@ -382,7 +387,7 @@ def _backward_time_loop(da, dc, steps, Wa):
     place (``out=``); the blocks of steps reuse one buffer, small enough to stay in cache.
     """
     n_a, m, T_x = da.shape
-    block = min(T_x, max(1, _BLOCK_BYTES // (5 * n_a * m * da.itemsize)))
+    block = _steps_per_block(T_x, 5 * n_a * m * da.itemsize)
     X_block = np.empty((block, 5, n_a, m), dtype=da.dtype)
     k_block = np.empty((block, n_a, m), dtype=da.dtype)
     dz = np.empty((4 * n_a, T_x, m), dtype=da.dtype)         # step t is dz[:, t]

@@ -327,15 +327,14 @@ class _LSTMSequence(torch.autograd.Function):
         back = order[::-1]
         dc_f = d_cn.unsqueeze(1)                                        # what reaches c^<T_x> from above
         torch.add(d_outs[back[0]], d_hn, out=Eo)
-        for t, t_prev in zip(back, back[1:]):
+        for t, t_prev in zip(back, back[1:] + [None]):
             torch.addcmul(dc_f, Eo_1, k1s[t], out=E4)                   # dc = dc_f + da ⊙ Γ_o (1 − tanh² c)
             Xs[t].mul_(E_flat)                                          # dc ⊙ Γ_f, dz_u, dz_f, dz_c, dz_o
             dc_f = dc_fs[t]
-            torch.addmm(d_outs[t_prev], dzs[t], w_hh, out=Eo)           # da^<t-1> = d_out + W_hhᵀ dz
-        t = back[-1]                                                    # the first step: its da, dc go to a^<0>, c^<0>
-        torch.addcmul(dc_f, Eo_1, k1s[t], out=E4)
-        Xs[t].mul_(E_flat)
-        da, dc = dzs[t] @ w_hh, dc_fs[t].squeeze(1).clone()
+            if t_prev is not None:
+                torch.addmm(d_outs[t_prev], dzs[t], w_hh, out=Eo)       # da^<t-1> = d_out + W_hhᵀ dz
+        # the first step's da and dc go to a^<0> and c^<0>
+        da, dc = dzs[back[-1]] @ w_hh, dc_f.squeeze(1).clone()
         dx, dw_ih, _ = _weight_grads(ctx, dz, x, None, w_ih, 0, 3, None)
         dw_hh = _recurrent_weight_grad(dz, A, h0, ctx.reverse) if ctx.needs_input_grad[4] else None
         db = dz.sum((0, 1)) if ctx.has_bias else None
