@@ -116,19 +116,18 @@ def check_finite(value: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` naming the symbol if ``value`` holds NaN or ±Inf.
 
     Fast path: one reduction that is finite whenever every entry is (a NaN or ±Inf anywhere
-    makes it NaN or ±Inf) clears the common case: Σ x² for a contiguous float array (one
-    BLAS dot product, several times faster than a sum), else Σ x.  Only a non-finite result
+    makes it NaN or ±Inf) clears the common case: Σ x² for a float array whose entries fill
+    one contiguous block, in any axis order (one BLAS dot product, several times faster than
+    a sum; e.g. the sequences the forward passes return, transposed views of step-major
+    buffers), else Σ x.  Only a non-finite result
     (a bad entry, or finite entries whose reduction overflows) pays for the element-wise
     scan that finds and names the first bad index.
     """
     if not value.size:
         return
+    flat = _memory_order_flat(value) if value.dtype.type in FLOAT_DTYPES else None
     with np.errstate(all="ignore"):                   # inf − inf or an overflow: no warning
-        if value.dtype.type in FLOAT_DTYPES and value.flags.c_contiguous:
-            flat = value.reshape(-1)
-            probe = np.dot(flat, flat)
-        else:
-            probe = value.sum()
+        probe = value.sum() if flat is None else np.dot(flat, flat)
     if np.isfinite(probe):
         return
     if not np.isfinite(value).all():
@@ -136,6 +135,15 @@ def check_finite(value: np.ndarray, name: str) -> None:
         kind = "NaN" if np.isnan(value[tuple(bad)]) else "Inf"
         raise ValueError(f"{text_of(name)} contains {kind} (first at index {tuple(int(i) for i in bad)}); "
                          "non-finite values are not propagated")
+
+
+def _memory_order_flat(value: np.ndarray) -> np.ndarray | None:
+    """The entries of ``value`` as a 1-D view in memory order, when they fill one contiguous
+    block (a C-contiguous array with its axes permuted), else ``None``."""
+    if value.flags.c_contiguous:
+        return value.reshape(-1)
+    by_stride = value.transpose(np.argsort(value.strides, kind="stable")[::-1])
+    return by_stride.reshape(-1) if by_stride.flags.c_contiguous else None
 
 
 def _notation(dims: tuple[str, ...]) -> str:

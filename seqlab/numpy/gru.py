@@ -49,6 +49,7 @@ import numpy as np
 from ..checks import check_array, check_parameters
 from ..notation import text_of
 from .activations import sigmoid, softmax
+from .layout import course_view, from_time_major, stack_steps, time_major
 
 __all__ = ["gru_cell_forward", "gru_cell_backward", "gru_forward", "gru_backward",
            "GRU_VARIANTS", "GRU_PARAMETER_SHAPES"]
@@ -133,27 +134,6 @@ def _output(c: np.ndarray, parameters: Mapping[str, np.ndarray]) -> np.ndarray |
 
 
 _fast_sigmoid = sigmoid  # the time loops and the cells share one σ
-
-
-def _time_major(v: np.ndarray) -> np.ndarray:
-    """(n, m, T_x) -> (n, T_x·m), the m columns of step t side by side (one copy).
-
-    The sequence functions work in this layout: the input projection of every step is
-    one product with it, and the per-step blocks (n, m) of a (n, T_x, m) buffer are
-    contiguous rows, cheap to read and write inside the time loop.
-    """
-    n, m, T_x = v.shape
-    return np.ascontiguousarray(v.transpose(0, 2, 1)).reshape(n, T_x * m)
-
-
-def _from_time_major(v: np.ndarray, m: int, T_x: int) -> np.ndarray:
-    """(n, T_x·m) -> (n, m, T_x), the course's layout (one copy)."""
-    return np.ascontiguousarray(v.reshape(-1, T_x, m).transpose(0, 2, 1))
-
-
-def _stack_steps(arrays: list[np.ndarray]) -> np.ndarray:
-    """Per-step (n, m) arrays -> (n, T_x·m) in the layout of :func:`_time_major`."""
-    return np.stack(arrays, axis=1).reshape(arrays[0].shape[0], -1)
 
 
 def _stacked_input(x: np.ndarray, rows_above: int = 0) -> np.ndarray:
@@ -313,6 +293,8 @@ def gru_forward(x: np.ndarray, c0: np.ndarray, parameters: Mapping[str, np.ndarr
     Returns
     -------
     c : (n_a, m, T_x) c^<1> … c^<T_x> (= the hidden states a^<t>).
+        A read-only view of the buffer the caches hold (no copy; ``c[:, :, t]`` is one
+        contiguous block); ``np.array(c)`` gives a writable copy.
     y_pred : (n_y, m, T_x) ŷ^<t>, or ``None`` without W_y, b_y.
     caches : ``(list of cell caches, x)`` for :func:`gru_backward`; each cell cache is
         accepted by :func:`gru_cell_backward`.
@@ -391,7 +373,7 @@ def _forward_unchecked(x, c0, parameters, variant):
             c_next += tmp
             cell_caches.append((c_next, c_prev, x[:, :, t], c_tilde, gamma_u, gamma_r, hc, parameters, variant))
             c_prev = c_next
-    return np.ascontiguousarray(c.transpose(1, 2, 0)), cell_caches
+    return course_view(c), cell_caches
 
 
 def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
@@ -429,15 +411,15 @@ def gru_backward(dc: np.ndarray, caches: tuple) -> dict[str, np.ndarray]:
     dz, dza, dc0 = _backward_time_loop(dc, cell_caches, Wa, variant)
     G = dz.shape[0] // n_a
     dz2d = dz.reshape(G * n_a, T_x * m)
-    dWx = dz2d @ _time_major(x).T                         # one product for every input weight
-    c_prevs = _stack_steps([cache[1] for cache in cell_caches])
+    dWx = dz2d @ time_major(x).T                          # one product for every input weight
+    c_prevs = stack_steps([cache[1] for cache in cell_caches])
     if variant == "full":                                 # W_ca acts on Γ_r ⊙ c^<t-1>
-        rc = _stack_steps([cache[5] * cache[1] for cache in cell_caches])
+        rc = stack_steps([cache[5] * cache[1] for cache in cell_caches])
         dWa = np.concatenate([dz2d[:n_a] @ rc.T, dz2d[n_a:] @ c_prevs.T], axis=0)
     else:
         dza2d = dza.reshape(G * n_a, T_x * m)
         dWa = dza2d @ c_prevs.T
-    grads = {"dx": _from_time_major(Wx.T @ dz2d, m, T_x), "dc0": dc0}
+    grads = {"dx": from_time_major(Wx.T @ dz2d, m, T_x), "dc0": dc0}
     db = _sum_batch(dz2d)
     for i, g in enumerate(_GATES[variant]):
         rows = slice(i * n_a, (i + 1) * n_a)

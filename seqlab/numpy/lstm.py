@@ -29,7 +29,8 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .gru import _from_time_major, _has_output, _learn_n_x, _output, _stacked_input, _sum_batch
+from .layout import course_view, from_time_major
+from .gru import _has_output, _learn_n_x, _output, _stacked_input, _sum_batch
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
            "LSTM_PARAMETER_SHAPES"]
@@ -179,6 +180,8 @@ def lstm_forward(x: np.ndarray, a0: np.ndarray, parameters: Mapping[str, np.ndar
     a : (n_a, m, T_x) hidden states a^<1> … a^<T_x>.
     y : (n_y, m, T_x) predictions ŷ^<t>, or ``None`` without W_y, b_y.
     c : (n_a, m, T_x) memory cells c^<1> … c^<T_x>.
+        a and c are read-only views of the buffers the caches hold (no copies; ``a[:, :, t]``
+        is one contiguous block); ``np.array(a)`` gives a writable copy.
     caches : ``(list of cell caches, x)`` for :func:`lstm_backward`; each cell cache is
         accepted by :func:`lstm_cell_backward`.
     """
@@ -279,12 +282,7 @@ def _forward_unchecked(x, a0, c0, parameters):
         cell_caches.append((a_next, c_next, a_prev, c_prev, gamma_f, gamma_u, c_tilde, gamma_o,
                             x[:, :, t], parameters))
     caches = _SequenceCaches(cell_caches, Z, A, C, TC, x, stacked)
-    return _course_layout(A[1:]), _course_layout(C[1:]), caches
-
-
-def _course_layout(v: np.ndarray) -> np.ndarray:
-    """Step-major (T_x, n, m) -> the course's (n, m, T_x) (one copy)."""
-    return np.ascontiguousarray(v.transpose(1, 2, 0))
+    return course_view(A[1:]), course_view(C[1:]), caches
 
 
 def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -318,7 +316,7 @@ def lstm_backward(da: np.ndarray, caches: tuple, dc: np.ndarray | None = None) -
     ax1[:n_a] = steps[1].transpose(1, 0, 2)
     dWb = dz2d @ ax1.reshape(n_a + n_x + 1, T_x * m).T     # Σ_t dz^<t> [a^<t-1>; x^<t>; 1]ᵀ: one product
     dW, db = dWb[:, :-1], np.ascontiguousarray(dWb[:, -1:])
-    grads = {"dx": _from_time_major(Wx.T @ dz2d, m, T_x), "da0": da0, "dc0": dc0}
+    grads = {"dx": from_time_major(Wx.T @ dz2d, m, T_x), "da0": da0, "dc0": dc0}
     for i, g in enumerate(_BACKWARD_GATES):
         grads["dW" + g] = dW[i * n_a:(i + 1) * n_a]
         grads["db" + g] = db[i * n_a:(i + 1) * n_a]

@@ -51,8 +51,8 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .gru import (_fast_sigmoid, _from_time_major, _input_projection, _stack_steps, _time_major,
-                  _has_output, _output, _sum_batch)
+from .gru import _fast_sigmoid, _has_output, _input_projection, _output, _sum_batch
+from .layout import from_time_major, stack_steps, time_major
 
 __all__ = ["peephole_lstm_cell_forward", "peephole_lstm_cell_backward",
            "peephole_lstm_forward", "peephole_lstm_backward", "PEEPHOLE_PARAMETER_SHAPES"]
@@ -250,12 +250,12 @@ def peephole_lstm_backward(da: np.ndarray, caches: tuple,
     n_x = x.shape[0]
     dz, da0, dc0 = _backward_time_loop(da, dc, cell_caches, parameters["R"])
     dz2d = dz.reshape(4 * n_a, T_x * m)
-    a_prevs, c_prevs, c_nexts = (_stack_steps([cache[i] for cache in cell_caches]) for i in (2, 3, 1))
+    a_prevs, c_prevs, c_nexts = (stack_steps([cache[i] for cache in cell_caches]) for i in (2, 3, 1))
     return {
-        "dx": _from_time_major(parameters["W"].T @ dz2d, m, T_x),
+        "dx": from_time_major(parameters["W"].T @ dz2d, m, T_x),
         "da0": da0,
         "dc0": dc0,
-        "dW": dz2d @ _time_major(x).T,
+        "dW": dz2d @ time_major(x).T,
         "dR": dz2d @ a_prevs.T,
         "dP": _dP(dz2d, c_prevs, c_nexts),
         "db": _sum_batch(dz2d),

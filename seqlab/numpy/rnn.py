@@ -28,6 +28,7 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import ACTIVATIONS, softmax
+from .layout import course_view
 
 __all__ = ["rnn_cell_forward", "rnn_cell_backward", "rnn_forward", "rnn_backward",
            "RNN_ACTIVATIONS", "RNN_PARAMETER_SHAPES", "OUTPUT_PARAMETER_SHAPES"]
@@ -162,6 +163,8 @@ def rnn_forward(x: np.ndarray, a0: np.ndarray, parameters: Mapping[str, np.ndarr
     Returns
     -------
     a : (n_a, m, T_x) hidden states a^<1> … a^<T_x>.
+        A read-only view of the buffer the caches hold (no copy; ``a[:, :, t]`` is one
+        contiguous block); ``np.array(a)`` gives a writable copy.
     y_pred : (n_y, m, T_x) predictions ŷ^<t>, or ``None`` without output parameters.
     caches : ``(list of cell caches, x)`` for :func:`rnn_backward`.
     """
@@ -180,7 +183,7 @@ def _forward_unchecked(x, a0, parameters, activation):
     """The time loop of :func:`rnn_forward`, without checks.
 
     Works on time-major buffers (T_x, n_a, m) so that every a^<t> is contiguous for the
-    matrix products; the result is returned in the course's (n_a, m, T_x) layout.
+    matrix products; the result is returned as a view in the course's (n_a, m, T_x) layout.
     """
     n_x, m, T_x = x.shape
     Wax, Waa, ba = parameters["Wax"], parameters["Waa"], parameters["ba"]
@@ -200,7 +203,7 @@ def _forward_unchecked(x, a0, parameters, activation):
             np.maximum(z, 0, out=z)
         cell_caches.append((z, a_prev, x[:, :, t], parameters, activation))
         a_prev = z
-    return np.ascontiguousarray(states.transpose(1, 2, 0)), cell_caches
+    return course_view(states), cell_caches
 
 
 def rnn_backward(da: np.ndarray, caches: tuple) -> dict[str, np.ndarray]:

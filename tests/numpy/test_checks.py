@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from seqlab.checks import check_array, check_finite, check_parameters, expected_shape
+from seqlab.checks import _memory_order_flat, check_array, check_finite, check_parameters, expected_shape
 
 
 def test_shape_message_in_notation():
@@ -117,16 +117,31 @@ def test_check_finite_accepts_finite_entries_whose_sum_overflows():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("layout", ["C", "F", "step-major", "strided", "reversed"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_check_finite_finds_one_bad_entry_in_any_layout(dtype, layout, bad):
     """One NaN, +Inf or −Inf among finite values of either sign is found and named, whether
-    the array is C-contiguous (the Σ x² path), Fortran-ordered or a strided view (the Σ x path)."""
+    the array's entries fill one block of memory in some axis order (C, Fortran, a (n, m, T_x)
+    view of a step-major buffer: the Σ x² path) or not (a strided or reversed view: the Σ x path)."""
     rng = np.random.default_rng(0)
-    base = rng.standard_normal((6, 10)).astype(dtype)
-    value = {"C": base, "F": np.asfortranarray(base), "strided": base[::2, ::3]}[layout]
+    base = rng.standard_normal((4, 6, 10)).astype(dtype)
+    value = {"C": base, "F": np.asfortranarray(base), "step-major": base.transpose(1, 2, 0),
+             "strided": base[:, ::2, ::3], "reversed": base[:, :, ::-1]}[layout]
     check_finite(value, "x")
-    value[1, 2] = bad
+    value[1, 2, 3] = bad
     kind = "NaN" if np.isnan(bad) else "Inf"
-    with pytest.raises(ValueError, match=re.escape(f"x contains {kind} (first at index (1, 2))")):
+    with pytest.raises(ValueError, match=re.escape(f"x contains {kind} (first at index (1, 2, 3))")):
         check_finite(value, "x")
+
+
+def test_check_finite_takes_the_dot_product_path_for_any_axis_order():
+    """The fast probe sees every entry exactly once: a view in memory order for arrays whose
+    entries fill one contiguous block, whatever the order of their axes; none otherwise."""
+    base = np.arange(24.0).reshape(2, 3, 4)
+    for axes in ((0, 1, 2), (2, 0, 1), (1, 2, 0), (2, 1, 0)):
+        flat = _memory_order_flat(base.transpose(axes))
+        assert flat is not None and np.shares_memory(flat, base)
+        assert np.array_equal(flat, np.arange(24.0))
+    assert _memory_order_flat(base[:, :2]) is None
+    assert _memory_order_flat(base[::-1]) is None
+    assert np.array_equal(_memory_order_flat(base[:1, :, :]), np.arange(12.0))
