@@ -95,7 +95,8 @@ def recurrent_forward(kind: str, x: np.ndarray, h0: Any, parameters: Mapping[str
 
     Returns
     -------
-    a : (n_a, m, T_x) a^<1> … a^<T_x>.
+    a : (n_a, m, T_x) a^<1> … a^<T_x>; for "rnn", "gru" and "lstm" a read-only view of
+        the buffer the caches hold (``np.array(a)`` gives a writable copy).
     h_T : the final state, a^<T_x> or (a^<T_x>, c^<T_x>).
     caches : the cell's sequence caches, for :func:`recurrent_backward` with the same kind.
     """
