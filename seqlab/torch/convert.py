@@ -392,7 +392,7 @@ def x_to_torch(x: np.ndarray, device=None, dtype: torch.dtype | None = None) -> 
     Works for any (n, m, T_x) sequence (``x``, ``a``, ``da``...).
     """
     check_array(x, "x", ("n_x", "m", "T_x"))
-    t = torch.from_numpy(np.ascontiguousarray(x.transpose(2, 1, 0)))
+    t = torch.from_numpy(np.array(x.transpose(2, 1, 0), order="C"))   # always a copy (x may be read-only)
     return t.to(device=device, dtype=dtype or t.dtype)
 
 
@@ -409,7 +409,7 @@ def state_to_torch(a: np.ndarray | Sequence[np.ndarray], device=None,
     the h_0 of a seqlab.torch / torch.nn layer."""
     if isinstance(a, np.ndarray):
         check_array(a, "a0", ("n_a", "m"))
-        t = torch.from_numpy(np.ascontiguousarray(a.T))
+        t = torch.from_numpy(np.array(a.T, order="C"))                  # always a copy
     else:
         t = torch.stack([state_to_torch(s) for s in a])
     return t.to(device=device, dtype=dtype or t.dtype)

@@ -1,6 +1,8 @@
 """Converters: NumPy dicts ↔ seqlab.torch ↔ torch.nn, exact round trips, kind inference, errors."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -245,3 +247,19 @@ def test_tensor_layout_helpers():
         st.state_to_numpy([1])
     with pytest.raises(ValueError, match=r"a\^<0> contains NaN"):
         st.state_to_torch(np.full((2, 2), np.nan))
+
+
+def test_layout_helpers_always_copy_even_read_only_views():
+    """The forward passes of seqlab.numpy return read-only views (here m = 1, where the view is
+    already in torch's memory order): the tensors are copies, writable, made without warning."""
+    rng = np.random.default_rng(3)
+    p = numpy_parameters("lstm", None, 3, 4, seed=3)
+    a, _, _, _ = snp.lstm_forward(rng.standard_normal((3, 1, 6)), np.zeros((4, 1)), p)
+    assert not a.flags.writeable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t, h = st.x_to_torch(a), st.state_to_torch(a[:, :, -1])
+    for tensor, source in ((t, a), (h, a[:, :, -1])):
+        assert not np.shares_memory(tensor.numpy(), source)
+        tensor.zero_()                                  # writable, and a is unchanged
+    assert np.abs(a).max() > 0
