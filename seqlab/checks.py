@@ -119,9 +119,9 @@ def check_finite(value: np.ndarray, name: str) -> None:
     makes it NaN or ±Inf) clears the common case: Σ x² for a float array whose entries fill
     one contiguous block, in any axis order (one BLAS dot product, several times faster than
     a sum; e.g. the sequences the forward passes return, transposed views of step-major
-    buffers), else Σ x.  Only a non-finite result
-    (a bad entry, or finite entries whose reduction overflows) pays for the element-wise
-    scan that finds and names the first bad index.
+    buffers), else Σ x.  Only a non-finite result (a bad entry, or finite entries whose
+    reduction overflows) pays for the element-wise scan that finds and names the first bad
+    index.
     """
     if not value.size:
         return

@@ -29,8 +29,8 @@ import numpy as np
 
 from ..checks import check_array, check_parameters
 from .activations import sigmoid
-from .layout import course_view, from_time_major
 from .gru import _has_output, _learn_n_x, _output, _stacked_input, _sum_batch
+from .layout import course_view, from_time_major
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
            "LSTM_PARAMETER_SHAPES"]
